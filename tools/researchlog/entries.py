@@ -1,0 +1,316 @@
+"""Finding and reading log entries: files under log/ become validated Entry objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import schema
+from .frontmatter import FrontMatter, cell_source, read_markdown, read_notebook
+from .problems import Problem, Severity, error, warning
+
+ENTRY_SUFFIXES = (".md", ".ipynb")
+_SKIP_DIRS = {".ipynb_checkpoints", "__pycache__", "node_modules"}
+_URL_UNSAFE = re.compile(r"[\s#?%\"<>\\]")
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One experiment as its file describes it (git's view is joined later, in log.py)."""
+
+    slug: str
+    path: str  # repo-relative, forward slashes
+    kind: str  # markdown | notebook | scope
+    title: str
+    status: str
+    question: str | None = None
+    outcome: str | None = None
+    project: str | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    date: dt.date | None = None
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    dataset: str | None = None
+    effort_days: float | None = None
+    superseded_by: str | None = None
+    lessons: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    highlight: bool = False
+    execute: bool | None = None
+    samples: Any = None
+    demo: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # unknown keys, kept and shown
+    body: str = ""  # Markdown body; for notebooks the text of their markdown and code cells
+    body_line: int = 1
+    lines: Mapping[str, int] = field(default_factory=dict)  # field -> line in the file
+    blob_sha: str = ""  # git's hash of the file as it is on disk
+    mtime: float = 0.0
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.kind == "notebook"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in schema.FINISHED
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass
+class Discovered:
+    entries: list[str] = field(default_factory=list)  # repo-relative entry paths
+    assets: list[str] = field(default_factory=list)  # other files under log/ (images, data)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def discover(root: Path, folder: str) -> Discovered:
+    """Every entry and asset file under root/folder, following symlinks but never looping."""
+    found = Discovered()
+    base = root / folder
+    if not base.is_dir():
+        return found
+    visited: set[str] = set()
+    for dirpath, dirnames, filenames in _walk(base, visited, found, root):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}"
+            if name.endswith(ENTRY_SUFFIXES):
+                found.entries.append(rel)
+            else:
+                found.assets.append(rel)
+    return found
+
+
+def _walk(
+    base: Path, visited: set[str], found: Discovered, root: Path
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in visited:
+            rel = Path(dirpath).relative_to(root).as_posix()
+            found.problems.append(
+                warning(
+                    rel,
+                    None,
+                    "this folder is a symlink back into a folder already read"
+                    " (a symlink loop); it is skipped",
+                    f"remove the symlink {rel}",
+                )
+            )
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        yield dirpath, dirnames, filenames
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The hash git gives this content, to tell whether the file differs from the last commit."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
+    """UTF-8 text, or a problem naming the line of the first undecodable byte."""
+    if b"\0" in data[:8192]:
+        return None, error(
+            path,
+            1,
+            "this is a binary file, not text (it contains NUL bytes)",
+            "entries must be Markdown (.md) or notebooks (.ipynb); move other"
+            " files out of the way or give them their real extension",
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        return None, error(
+            path,
+            line,
+            f"the file is not UTF-8 text: byte 0x{byte} at column {column} cannot be decoded",
+            "save the file as UTF-8 (most editors: Save with Encoding > UTF-8)",
+        )
+
+
+def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
+    """Read and validate one entry file. None when it cannot be shown on the site."""
+    full = root / path
+    try:
+        data = full.read_bytes()
+        mtime = full.stat().st_mtime
+    except OSError as exc:
+        return None, [
+            error(
+                path,
+                None,
+                f"cannot be read: {exc.strerror}",
+                "check the file's permissions, or whether it is a broken symlink",
+            )
+        ]
+    text, problem = decode(path, data)
+    if text is None:
+        return None, [problem] if problem else []
+    if path.endswith(".ipynb"):
+        source = read_notebook(path, text)
+        front = source.front
+        body = _notebook_text(source.notebook) if source.notebook else ""
+        kind = "notebook"
+    else:
+        front = read_markdown(path, text)
+        body = front.body
+        kind = "markdown"
+    entry, problems = entry_from_front_matter(path, front, body, kind)
+    if entry is not None:
+        entry = replace(entry, blob_sha=git_blob_sha(data), mtime=mtime)
+    return entry, problems
+
+
+def entry_from_front_matter(
+    path: str, front: FrontMatter, body: str, kind: str
+) -> tuple[Entry | None, list[Problem]]:
+    problems = list(front.problems)
+    slug = Path(path).stem
+    if _URL_UNSAFE.search(Path(path).name):
+        problems.append(
+            warning(
+                path,
+                None,
+                "the file name contains spaces or characters that break web"
+                ' addresses (# ? % " < > \\)',
+                f"rename it to {_suggest_name(Path(path).name)}",
+            )
+        )
+    if not front.found:
+        if not any(p.is_error for p in problems):
+            problems.append(
+                error(
+                    path,
+                    front.line,
+                    "no usable front matter",
+                    "start the file with ---, title: …, status: …, ---",
+                )
+            )
+        return None, problems
+    checked = schema.validate(front.data)
+    values = checked.values
+    status = values.get("status")
+    for name, issue in checked.issues:
+        severity = Severity.WARNING if issue.warning else Severity.ERROR
+        hint = issue.hint
+        if name == "status" and status is None:
+            hint += "; until then the entry is left out of the site"
+        problems.append(
+            Problem(path, front.line_of(name), _field_message(name, issue), hint, severity)
+        )
+    if status is None:
+        return None, problems
+    if values.get("kind") == "scope":
+        if kind == "notebook":
+            problems.append(
+                error(
+                    path,
+                    front.line_of("kind"),
+                    "a notebook cannot be a scope document",
+                    "write scope documents as Markdown: researchlog new --scope TITLE",
+                )
+            )
+        else:
+            kind = "scope"
+    title = values.get("title") or _first_heading(body) or slug.replace("-", " ")
+    entry = Entry(
+        slug=slug,
+        path=path,
+        kind=kind,
+        title=title,
+        status=status,
+        question=values.get("question"),
+        outcome=values.get("outcome"),
+        project=values.get("project"),
+        tags=values.get("tags", ()),
+        authors=values.get("authors", ()),
+        date=values.get("date"),
+        metrics=values.get("metrics", {}),
+        dataset=values.get("dataset"),
+        effort_days=values.get("effort_days"),
+        superseded_by=values.get("superseded_by"),
+        lessons=values.get("lessons", ()),
+        links=values.get("links", ()),
+        highlight=bool(values.get("highlight", False)),
+        execute=values.get("execute"),
+        samples=values.get("samples"),
+        demo=values.get("demo"),
+        extra={k: _plain(v) for k, v in checked.unknown.items()},
+        body=body,
+        body_line=front.body_line,
+        lines=dict(front.lines),
+    )
+    return entry, problems
+
+
+def _field_message(name: str, issue: schema.Issue) -> str:
+    """Issue texts are predicates ("must be text"); put the field's name in front."""
+    if issue.message.startswith(("missing", "unknown field", "metric")):
+        return issue.message
+    if issue.message.startswith("unknown value"):
+        return issue.message.replace("unknown value", f"unknown {name}", 1)
+    return f'field "{name}" {issue.message}'
+
+
+def _first_heading(body: str) -> str | None:
+    match = _H1.search(body)
+    return match.group(1).strip() if match else None
+
+
+def _suggest_name(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    clean = re.sub(r"-{2,}", "-", re.sub(r"[\s#?%\"<>\\]+", "-", stem)).strip("-")
+    return f"{clean}{dot}{ext}" if dot else clean
+
+
+def _plain(value: Any) -> Any:
+    """Unknown values made JSON-safe for the page and entries.json."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def _notebook_text(notebook: dict[str, Any]) -> str:
+    """The text of a notebook's markdown and code cells, for search and similarity."""
+    parts = []
+    for cell in (
+        notebook.get("cells", [])[1:]
+        if _starts_with_front_matter(notebook)
+        else (notebook.get("cells", []))
+    ):
+        if cell.get("cell_type") in ("markdown", "code"):
+            parts.append(cell_source(cell))
+    return "\n\n".join(parts)
+
+
+def _starts_with_front_matter(notebook: dict[str, Any]) -> bool:
+    cells = notebook.get("cells", [])
+    return (
+        bool(cells)
+        and cells[0].get("cell_type") == "raw"
+        and (cell_source(cells[0]).lstrip("\ufeff").startswith("---"))
+    )

@@ -1,0 +1,143 @@
+"""Reading the playbook: principle pages with their reading order and links into the log."""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .entries import decode, discover
+from .frontmatter import read_markdown
+from .problems import Problem, Severity
+
+WORDS_PER_MINUTE = 200
+_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+_REFERENCE = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str  # repo-relative path the link resolves to
+    line: int
+
+
+@dataclass(frozen=True)
+class PlaybookPage:
+    slug: str  # path below playbook/ without .md: what `lessons:` names
+    path: str
+    title: str
+    order: float | None
+    summary: str | None
+    body: str
+    links: tuple[Link, ...] = ()
+    words: int = 0
+
+    @property
+    def is_start(self) -> bool:
+        return self.slug == "index"
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.words / WORDS_PER_MINUTE))
+
+
+@dataclass
+class Playbook:
+    pages: list[PlaybookPage] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_slug(self) -> dict[str, PlaybookPage]:
+        return {page.slug: page for page in self.pages}
+
+    def in_reading_order(self) -> list[PlaybookPage]:
+        """Start here first, then by `order:`, then by title."""
+        return sorted(
+            self.pages,
+            key=lambda p: (not p.is_start, p.order is None, p.order or 0, p.title.lower()),
+        )
+
+
+def read_playbook(root: Path, folder: str) -> Playbook:
+    found = discover(root, folder)
+    playbook = Playbook(assets=list(found.assets), problems=list(found.problems))
+    for path in found.entries:
+        if not path.endswith(".md"):
+            playbook.assets.append(path)
+            continue
+        page, problems = read_page(root, folder, path)
+        playbook.problems.extend(problems)
+        if page is not None:
+            playbook.pages.append(page)
+    return playbook
+
+
+def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, list[Problem]]:
+    try:
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        return None, [Problem(path, None, f"cannot be read: {exc.strerror}", "check the file")]
+    text, problem = decode(path, data)
+    if text is None:
+        return None, [problem] if problem else []
+    slug = posixpath.splitext(posixpath.relpath(path, folder))[0]
+    problems: list[Problem] = []
+    values: dict[str, object] = {}
+    body = text
+    body_line = 1
+    if text.lstrip("\ufeff").startswith("---"):
+        front = read_markdown(path, text)
+        problems.extend(front.problems)
+        body, body_line = front.body, front.body_line
+        checked = schema.validate(front.data, schema.PLAYBOOK_FIELDS)
+        for name, issue in checked.issues:
+            if issue.message.startswith("missing"):
+                continue  # the first heading stands in for a missing title
+            severity = Severity.WARNING if issue.warning else Severity.ERROR
+            problems.append(
+                Problem(
+                    path, front.line_of(name), _message(name, issue.message), issue.hint, severity
+                )
+            )
+        values = checked.values
+    title = str(values.get("title") or _first_heading(body) or slug.replace("-", " ").title())
+    order = values.get("order")
+    page = PlaybookPage(
+        slug=slug,
+        path=path,
+        title=title,
+        order=float(order) if isinstance(order, int | float) else None,
+        summary=str(values["summary"]) if values.get("summary") else None,
+        body=body,
+        links=tuple(_links(path, body, body_line)),
+        words=len(_WORD.findall(body)),
+    )
+    return page, problems
+
+
+def _message(name: str, message: str) -> str:
+    return message if message.startswith("unknown") else f'field "{name}" {message}'
+
+
+def _first_heading(body: str) -> str | None:
+    match = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def _links(path: str, body: str, first_line: int) -> list[Link]:
+    """Relative links in the body, resolved to repo paths (web addresses are skipped)."""
+    folder = posixpath.dirname(path)
+    links = []
+    for pattern in (_LINK, _REFERENCE):
+        for match in pattern.finditer(body):
+            href = match.group(1)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith(("#", "/")):
+                continue
+            target = posixpath.normpath(posixpath.join(folder, href.split("#", 1)[0]))
+            line = first_line + body.count("\n", 0, match.start())
+            links.append(Link(target, line))
+    return links

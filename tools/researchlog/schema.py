@@ -1,0 +1,529 @@
+"""The front-matter contract, declared once.
+
+Validation, the JSON Schema printed by `researchlog schema` and the reference table in the README
+all come from FIELDS below, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+STATUSES: tuple[str, ...] = (
+    "planned",
+    "running",
+    "success",
+    "dead-end",
+    "inconclusive",
+    "superseded",
+)
+FINISHED: frozenset[str] = frozenset({"success", "dead-end", "inconclusive", "superseded"})
+KINDS: tuple[str, ...] = ("markdown", "notebook", "scope")
+
+STATUS_LABELS: Mapping[str, str] = {
+    "planned": "Planned",
+    "running": "Running",
+    "success": "Success",
+    "dead-end": "Dead end",
+    "inconclusive": "Inconclusive",
+    "superseded": "Superseded",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What is wrong with one value, and how to fix it."""
+
+    message: str
+    hint: str
+    key: str | None = None  # a sub-key (a metric name) when the issue is about one item
+    warning: bool = False  # shown, but the value is still usable
+
+
+@dataclass
+class Checked:
+    value: Any
+    issues: list[Issue] = field(default_factory=list)
+
+
+def closest(word: str, options: tuple[str, ...] | list[str]) -> str | None:
+    """The option a typo most likely meant ("dead_end" -> "dead-end")."""
+    normal = word.strip().lower().replace("_", "-").replace(" ", "-")
+    if normal in options:
+        return normal
+    match = difflib.get_close_matches(normal, options, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def describe(value: Any) -> str:
+    """A short, human name for the type of a YAML value."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value[:40]}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return type(value).__name__
+
+
+class FieldType:
+    """How one field's YAML value is checked and converted."""
+
+    def check(self, value: Any) -> Checked:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def example_hint(self, name: str) -> str:
+        return ""
+
+
+class Text(FieldType):
+    def __init__(self, max_length: int = 0) -> None:
+        self.max_length = max_length
+
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, str):
+            text = value.strip()
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            return Checked(
+                None,
+                [Issue(f"must be text, not {describe(value)}", "write it as one line of text")],
+            )
+        if self.max_length and len(text) > self.max_length:
+            return Checked(
+                text[: self.max_length].rstrip() + "…",
+                [
+                    Issue(
+                        f"is {len(text):,} characters long (at most {self.max_length:,} are shown)",
+                        "shorten it and move the detail into the body",
+                        warning=True,
+                    )
+                ],
+            )
+        return Checked(text or None)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string"}
+        if self.max_length:
+            schema["maxLength"] = self.max_length
+        return schema
+
+
+class TextList(FieldType):
+    """A list of short texts; a single text is taken as a list of one."""
+
+    def __init__(self, item: Text | None = None) -> None:
+        self.item = item or Text(max_length=200)
+
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return Checked(
+                (), [Issue(f"must be a list, not {describe(value)}", "write it as [first, second]")]
+            )
+        items: list[str] = []
+        issues: list[Issue] = []
+        for item in value:
+            checked = self.item.check(item)
+            issues.extend(checked.issues)
+            if checked.value and checked.value not in items:
+                items.append(checked.value)
+        return Checked(tuple(items), issues)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "oneOf": [
+                {"type": "array", "items": self.item.json_schema()},
+                self.item.json_schema(),
+            ]
+        }
+
+
+class Choice(FieldType):
+    def __init__(self, options: tuple[str, ...]) -> None:
+        self.options = options
+
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, str) and value.strip() in self.options:
+            return Checked(value.strip())
+        guess = closest(value, self.options) if isinstance(value, str) else None
+        shown = f'"{value}"' if isinstance(value, str) else describe(value)
+        message = f"unknown value {shown}"
+        message += (
+            f'; did you mean "{guess}"?' if guess else f" (not one of {', '.join(self.options)})"
+        )
+        return Checked(None, [Issue(message, f"use one of: {', '.join(self.options)}")])
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.options)}
+
+
+class Number(FieldType):
+    def __init__(self, minimum: float | None = None) -> None:
+        self.minimum = minimum
+
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            hint = "write a plain number such as 0.81, without quotes or units"
+            if isinstance(value, str) and _looks_numeric(value):
+                return Checked(None, [Issue(f'is the text "{value}", not a number', hint)])
+            return Checked(None, [Issue(f"must be a number, not {describe(value)}", hint)])
+        if not math.isfinite(value):
+            return Checked(
+                None,
+                [
+                    Issue(
+                        f"is {value}, which cannot be compared or charted",
+                        "record a finite number, or leave the field out and explain in the body",
+                    )
+                ],
+            )
+        if self.minimum is not None and value < self.minimum:
+            return Checked(
+                None, [Issue(f"must be at least {self.minimum}", "use a positive number")]
+            )
+        return Checked(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "number"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return schema
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.strip().rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+class Metrics(FieldType):
+    """A mapping of metric name to number; bad items are dropped one by one."""
+
+    def check(self, value: Any) -> Checked:
+        if not isinstance(value, dict):
+            return Checked(
+                {},
+                [
+                    Issue(
+                        f"must be a mapping of metric name to number, not {describe(value)}",
+                        "write it as {val_f1: 0.81, latency_ms: 41}",
+                    )
+                ],
+            )
+        metrics: dict[str, float] = {}
+        issues: list[Issue] = []
+        for name, number in value.items():
+            checked = Number().check(number)
+            if checked.issues:
+                issues.extend(
+                    Issue(f'metric "{name}" {i.message}', i.hint, key=str(name))
+                    for i in checked.issues
+                )
+            else:
+                metrics[str(name)] = checked.value
+        return Checked(metrics, issues)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": {"type": "number"}}
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+
+
+class Date(FieldType):
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, dt.datetime):
+            return Checked(value.date())
+        if isinstance(value, dt.date):
+            return Checked(value)
+        if isinstance(value, str):
+            for fmt in _DATE_FORMATS:
+                try:
+                    return Checked(dt.datetime.strptime(value.strip(), fmt).date())
+                except ValueError:
+                    continue
+        return Checked(
+            None,
+            [
+                Issue(
+                    f"is {describe(value)}, not a date in the form YYYY-MM-DD",
+                    "write the date as 2026-11-20 (year-month-day), or leave it out to use the"
+                    " date of the first commit",
+                )
+            ],
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
+
+class Boolean(FieldType):
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, bool):
+            return Checked(value)
+        return Checked(
+            None, [Issue(f"must be true or false, not {describe(value)}", "write true or false")]
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+_URL = re.compile(r"^(https?://|mailto:)[^\s<>\"]+$", re.IGNORECASE)
+
+
+class Url(FieldType):
+    """A web address; anything else (javascript:, data:) is refused so it cannot run."""
+
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, str) and _URL.match(value.strip()):
+            return Checked(value.strip())
+        return Checked(
+            None,
+            [
+                Issue(
+                    f"is {describe(value)}, not a web address",
+                    "use a full address starting with https://",
+                )
+            ],
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^(https?://|mailto:)"}
+
+
+class Samples(FieldType):
+    """Sample predictions: a list of mappings, or a path to a JSONL/CSV file beside the entry."""
+
+    def check(self, value: Any) -> Checked:
+        if isinstance(value, str) and value.strip():
+            return Checked(value.strip())
+        if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+            return Checked(value)
+        return Checked(
+            None,
+            [
+                Issue(
+                    f"must be a list of {{id, input, expected, prediction}} or a file name,"
+                    f" not {describe(value)}",
+                    "write samples: samples.jsonl, or a list of mappings",
+                )
+            ],
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        row = {
+            "type": "object",
+            "properties": {
+                key: {"type": ["string", "number", "boolean", "null"]}
+                for key in ("id", "input", "expected", "prediction", "note")
+            },
+        }
+        return {"oneOf": [{"type": "string"}, {"type": "array", "items": row}]}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType
+    description: str
+    example: Any = None
+    required: bool = False
+    # Required only for entries with one of these statuses (never for scope documents).
+    required_for: frozenset[str] = frozenset()
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "title",
+        Text(max_length=300),
+        "What the experiment tried, in a few words.",
+        "Focal loss for the defect detector",
+        required=True,
+    ),
+    Field("status", Choice(STATUSES), "Where the work stands.", "dead-end", required=True),
+    Field(
+        "question",
+        Text(max_length=1000),
+        "The question the experiment answers.",
+        "Does focal loss beat weighted BCE at 1:200 imbalance?",
+        required_for=frozenset(STATUSES) - {"planned"},
+    ),
+    Field(
+        "outcome",
+        Text(max_length=1000),
+        "The answer, in one line, once the work is finished.",
+        "No gain (F1 0.81 vs 0.82) and 3x slower to converge.",
+        required_for=FINISHED,
+    ),
+    Field(
+        "project",
+        Text(max_length=100),
+        "The line of work (bet) this belongs to.",
+        "defect-detector",
+    ),
+    Field("tags", TextList(), "Topics, for browsing and search.", ["detection", "loss-functions"]),
+    Field(
+        "authors", TextList(), "Who did the work; defaults to the file's git authors.", ["Ana Lima"]
+    ),
+    Field(
+        "date", Date(), "When the work started; defaults to the file's first commit.", "2026-11-20"
+    ),
+    Field(
+        "metrics",
+        Metrics(),
+        "Results as numbers, by metric name.",
+        {"val_f1": 0.81, "latency_ms": 41},
+    ),
+    Field(
+        "dataset", Text(max_length=100), "The dataset the metrics were measured on.", "defects-v3"
+    ),
+    Field("effort_days", Number(minimum=0), "Time spent, in working days.", 2),
+    Field(
+        "superseded_by",
+        Text(max_length=200),
+        "The slug of the entry that replaces this one.",
+        "2026-11-22-class-balanced-sampling",
+        required_for=frozenset({"superseded"}),
+    ),
+    Field(
+        "lessons",
+        TextList(),
+        "Playbook pages (file names without .md) this entry illustrates.",
+        ["build-fast"],
+    ),
+    Field(
+        "links",
+        TextList(Text(max_length=2000)),
+        "Related runs, dashboards or papers.",
+        ["https://example.org/run/123"],
+    ),
+    Field("highlight", Boolean(), "Essential reading for new team members.", True),
+    Field("kind", Choice(("scope",)), "Set to scope for a scoping document.", "scope"),
+    Field("execute", Boolean(), "Run this notebook at build time (notebooks only).", False),
+    Field(
+        "samples",
+        Samples(),
+        "Sample predictions, inline or as a JSONL/CSV file name.",
+        "samples.jsonl",
+    ),
+    Field("demo", Url(), "A link to a live demo.", "https://demo.example.org/defects"),
+)
+FIELDS_BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS}
+
+PLAYBOOK_FIELDS: tuple[Field, ...] = (
+    Field("title", Text(max_length=300), "The principle, in a few words.", required=True),
+    Field("order", Number(), "Position in the reading order.", 1),
+    Field("summary", Text(max_length=500), "One sentence shown in the reading order.", ""),
+)
+
+
+@dataclass
+class Validated:
+    """Values that passed, and what was wrong, keyed by the field it concerns."""
+
+    values: dict[str, Any]
+    unknown: dict[str, Any]
+    issues: list[tuple[str, Issue]]  # (field name, issue)
+
+
+def validate(data: Mapping[str, Any], fields: tuple[Field, ...] = FIELDS) -> Validated:
+    """Check a front-matter mapping against the contract, collecting every issue."""
+    by_name = {f.name: f for f in fields}
+    values: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    issues: list[tuple[str, Issue]] = []
+    for key, raw in data.items():
+        name = str(key)
+        spec = by_name.get(name)
+        if spec is None:
+            unknown[name] = raw
+            guess = closest(name, list(by_name))
+            hint = (
+                f'did you mean "{guess}"?'
+                if guess
+                else "it is kept and shown on the page; remove it if it is a typo"
+            )
+            issues.append((name, Issue(f'unknown field "{name}"', hint, warning=True)))
+            continue
+        if raw is None:
+            continue
+        checked = spec.type.check(raw)
+        issues.extend((name, issue) for issue in checked.issues)
+        if (checked.value is not None and checked.value != () and checked.value != {}) or (
+            checked.value is not None and not checked.issues
+        ):
+            values[name] = checked.value
+    status = values.get("status")
+    is_scope = values.get("kind") == "scope"
+    for spec in fields:
+        if spec.name in values or data.get(spec.name) is not None:
+            continue  # present: either valid, or already reported as invalid
+        if spec.required or (status in spec.required_for and not is_scope):
+            why = "" if spec.required else f' when status is "{status}"'
+            example = spec.example if not isinstance(spec.example, list | dict) else "…"
+            issues.append(
+                (
+                    spec.name,
+                    Issue(
+                        f'missing required field "{spec.name}"{why}',
+                        f"add a line such as: {spec.name}: {example}",
+                    ),
+                )
+            )
+    return Validated(values, unknown, issues)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of an entry's front matter, for editors."""
+    status_rules: list[dict[str, Any]] = []
+    for spec in FIELDS:
+        if spec.required_for:
+            status_rules.append(
+                {
+                    "if": {
+                        "properties": {"status": {"enum": sorted(spec.required_for)}},
+                        "not": {"properties": {"kind": {"const": "scope"}}, "required": ["kind"]},
+                    },
+                    "then": {"required": [spec.name]},
+                }
+            )
+    properties = {}
+    for spec in FIELDS:
+        prop = dict(spec.type.json_schema())
+        prop["description"] = spec.description
+        if spec.example is not None:
+            prop["examples"] = [spec.example]
+        properties[spec.name] = prop
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "researchlog entry front matter",
+        "type": "object",
+        "properties": properties,
+        "required": [f.name for f in FIELDS if f.required],
+        "allOf": status_rules,
+        "additionalProperties": True,
+    }
