@@ -1,0 +1,49 @@
+"""A small on-disk cache: content-addressed, written atomically so an interrupted build
+never leaves a half-written entry behind."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+CACHE_README = b"Build cache of researchlog. Safe to delete at any time.\n"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _ignore_folder(path.parent)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _ignore_folder(folder: Path) -> None:
+    """Keep the cache out of git even where .gitignore does not mention it."""
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_bytes(b"# Created by researchlog: the build cache is not versioned.\n*\n")
+
+
+def digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -1,0 +1,450 @@
+"""Git history of log/ and playbook/ in one pass.
+
+Per-file `git log --follow` is what makes the usual MkDocs git plugins slow. Here one
+`git log --raw -M` over the folders gives every commit and every file change; renames are carried
+forward by hand, and the blobs of entry revisions are then streamed through one
+`git cat-file --batch` to read the status each commit gave the entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any
+
+from .problems import Problem, warning
+
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git is reported, not raised
+
+HISTORY_FORMAT_VERSION = 2
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+_TRAILER_SEP = "\x1d"
+_FORMAT = _RECORD + _FIELD.join(
+    [
+        "%H",
+        "%P",
+        "%aN",
+        "%aE",
+        "%aI",
+        "%s",
+        "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)",
+    ]
+)
+_ENTRIES = (".md", ".ipynb")
+_PERSON = re.compile(r"^\s*(.*?)\s*<([^>]*)>\s*$")
+
+
+class GitState(enum.StrEnum):
+    OK = "ok"
+    SHALLOW = "shallow"  # history is cut: early dates and authors are unknown
+    NO_COMMITS = "no-commits"
+    NO_REPO = "no-repo"
+    NO_GIT = "no-git"  # git is not installed
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One commit that touched one file."""
+
+    sha: str
+    date: dt.datetime  # author date, in the author's own offset
+    author: Person
+    coauthors: tuple[Person, ...]
+    subject: str
+    path: str  # the file's path in this commit
+    change: str  # added | modified | renamed | deleted
+    blob: str | None  # the file's content id after this commit
+    status: str | None = None  # the entry's status as this commit left it
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    path: str
+    revisions: tuple[Revision, ...]  # oldest first
+
+    @property
+    def first(self) -> Revision:
+        return self.revisions[0]
+
+    @property
+    def last(self) -> Revision:
+        return self.revisions[-1]
+
+
+@dataclass(frozen=True)
+class RepoHistory:
+    state: GitState
+    head: str | None = None
+    files: Mapping[str, FileHistory] = field(default_factory=dict)  # by current path
+    shallow_roots: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()
+    commits_read: int = 0
+
+    def of(self, path: str) -> FileHistory | None:
+        return self.files.get(path)
+
+    def is_cut(self, revision: Revision) -> bool:
+        """True when this commit is where a shallow clone's history stops."""
+        return revision.sha in self.shallow_roots
+
+
+StatusReader = Callable[[str, bytes], str | None]
+
+
+def read_history(
+    root: Path,
+    folders: Iterable[str],
+    status_of: StatusReader | None = None,
+    status_folder: str | None = None,
+    cache_file: Path | None = None,
+) -> RepoHistory:
+    """The history of every file under `folders`, in one git log pass.
+
+    `status_of(path, blob)` is called for each revision of files under `status_folder`.
+    """
+    folders = list(folders)
+    try:
+        import git
+    except ImportError:  # pragma: no cover - GitPython itself is missing
+        return _without_git(GitState.NO_GIT)
+    try:
+        runner = git.Git(str(root))
+        top = runner.rev_parse("--show-toplevel")
+    except git.GitCommandNotFound:
+        return _without_git(GitState.NO_GIT)
+    except git.GitCommandError:
+        return _without_git(GitState.NO_REPO)
+    try:
+        head = runner.rev_parse("--verify", "--quiet", "HEAD")
+    except git.GitCommandError:
+        head = ""
+    if not head:
+        return RepoHistory(
+            GitState.NO_COMMITS,
+            problems=(
+                warning(
+                    ".",
+                    None,
+                    "the git repository has no commits yet: dates come from the"
+                    " files and no history is shown",
+                    "commit the log (git add log playbook && git commit)",
+                ),
+            ),
+        )
+    shallow_roots = _shallow_roots(runner, top)
+    key = json.dumps([HISTORY_FORMAT_VERSION, head, sorted(shallow_roots), folders, status_folder])
+    cached = _load_cache(cache_file, key)
+    if cached is not None:
+        return cached
+    output = runner.log(
+        "--reverse",
+        "--date-order",
+        "-M",
+        "--raw",
+        "--no-abbrev",
+        "-z",
+        "--relative",
+        f"--format={_FORMAT}",
+        "HEAD",
+        "--",
+        *folders,
+    )
+    commits = 0
+    live: dict[str, list[Revision]] = {}
+    gone: dict[str, list[Revision]] = {}
+    for commit in _parse_log(output):
+        commits += 1
+        _apply(commit, live, gone)
+    if status_of is not None and status_folder is not None:
+        prefix = status_folder.rstrip("/") + "/"
+        wanted = {
+            p: revs for p, revs in live.items() if p.startswith(prefix) and p.endswith(_ENTRIES)
+        }
+        _read_statuses(root, runner, wanted, status_of)
+        live.update(wanted)
+    files = {path: FileHistory(path, tuple(revs)) for path, revs in live.items()}
+    problems: tuple[Problem, ...] = ()
+    state = GitState.OK
+    if shallow_roots:
+        state = GitState.SHALLOW
+        problems = (
+            warning(
+                ".",
+                None,
+                "this is a shallow clone: created dates, authors and status"
+                " histories that start before the cut are incomplete and are marked as such",
+                "fetch the full history: git fetch --unshallow (in GitHub Actions:"
+                " actions/checkout with fetch-depth: 0; in GitLab CI: GIT_DEPTH: 0)",
+            ),
+        )
+    history = RepoHistory(state, head, files, frozenset(shallow_roots), problems, commits)
+    _save_cache(cache_file, key, history)
+    return history
+
+
+def _without_git(state: GitState) -> RepoHistory:
+    if state is GitState.NO_GIT:
+        message = "git is not installed: dates come from the front matter and the files"
+        hint = "install git (apt-get install git) to get created dates, authors and histories"
+    else:
+        message = "this folder is not in a git repository: dates come from the front matter"
+        hint = "run git init and commit the log to get dates, authors and status histories"
+    return RepoHistory(state, problems=(warning(".", None, message, hint),))
+
+
+def _shallow_roots(runner: Any, top: str) -> set[str]:
+    if runner.rev_parse("--is-shallow-repository").strip() != "true":
+        return set()
+    shallow_file = Path(runner.rev_parse("--git-path", "shallow"))
+    if not shallow_file.is_absolute():
+        shallow_file = Path(top) / shallow_file
+    try:
+        return set(shallow_file.read_text().split())
+    except OSError:
+        return {"unknown"}
+
+
+@dataclass
+class _Commit:
+    sha: str
+    date: dt.datetime
+    author: Person
+    coauthors: tuple[Person, ...]
+    subject: str
+    changes: list[tuple[str, str, str | None, str]]  # (status letter, path, blob, old path)
+
+
+def _parse_log(output: str) -> Iterator[_Commit]:
+    for record in output.split(_RECORD):
+        if not record.strip("\0\n"):
+            continue
+        header, _, raw = record.partition("\0")
+        parts = header.split(_FIELD)
+        if len(parts) < 7:
+            continue
+        sha, _parents, name, email, date, subject, trailers = parts[:7]
+        coauthors = tuple(
+            Person(m.group(1), m.group(2).lower())
+            for value in trailers.split(_TRAILER_SEP)
+            if (m := _PERSON.match(value.strip()))
+        )
+        yield _Commit(
+            sha,
+            dt.datetime.fromisoformat(date),
+            Person(name, email.lower()),
+            coauthors,
+            subject,
+            list(_parse_raw(raw)),
+        )
+
+
+def _parse_raw(raw: str) -> Iterator[tuple[str, str, str | None, str]]:
+    tokens = raw.lstrip("\n").split("\0")
+    index = 0
+    while index < len(tokens):
+        meta = tokens[index].strip()
+        index += 1
+        if not meta.startswith(":"):
+            continue
+        fields = meta.split()
+        letter, blob = fields[-1][0], fields[3]
+        if letter in "RC":
+            old, new = tokens[index], tokens[index + 1]
+            index += 2
+            yield letter, new, blob, old
+        else:
+            path = tokens[index]
+            index += 1
+            yield letter, path, None if letter == "D" else blob, ""
+
+
+_CHANGE_NAMES = {
+    "A": "added",
+    "M": "modified",
+    "R": "renamed",
+    "C": "added",
+    "D": "deleted",
+    "T": "modified",
+}
+
+
+def _apply(
+    commit: _Commit, live: dict[str, list[Revision]], gone: dict[str, list[Revision]]
+) -> None:
+    for letter, path, blob, old in commit.changes:
+        revision = Revision(
+            commit.sha,
+            commit.date,
+            commit.author,
+            commit.coauthors,
+            commit.subject,
+            path,
+            _CHANGE_NAMES.get(letter, "modified"),
+            blob,
+        )
+        if letter == "R":
+            revisions = live.pop(old, []) or gone.pop(old, [])
+        elif letter == "D":
+            revisions = live.pop(path, [])
+            revisions.append(revision)
+            gone[path] = revisions
+            continue
+        elif letter in "AC":
+            # A file deleted and added again keeps its earlier history, as `git log` shows it.
+            revisions = live.pop(path, []) or gone.pop(path, [])
+        else:
+            revisions = live.pop(path, [])
+        revisions.append(revision)
+        live[path] = revisions
+
+
+def _read_statuses(
+    root: Path, runner: Any, files: dict[str, list[Revision]], status_of: StatusReader
+) -> None:
+    """Fill in each revision's status from its blob, one cat-file process for all of them."""
+    needed: dict[str, str] = {}  # blob -> a path with that blob (for the parser to tell the kind)
+    for path, revisions in files.items():
+        for revision in revisions:
+            if revision.blob:
+                needed.setdefault(revision.blob, path)
+    statuses: dict[str, str | None] = {}
+    for blob, data in _cat_blobs(runner, list(needed)):
+        statuses[blob] = status_of(needed[blob], data)
+    for path, revisions in files.items():
+        files[path] = [replace(r, status=statuses.get(r.blob)) if r.blob else r for r in revisions]
+
+
+def _cat_blobs(runner: Any, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Stream blobs out of one `git cat-file --batch`, never holding them all in memory."""
+    if not blobs:
+        return
+    process = runner.cat_file("--batch", as_process=True, istream=-1)
+    proc = process.proc
+
+    def feed(stream: IO[bytes]) -> None:
+        try:
+            for start in range(0, len(blobs), 512):
+                stream.write(("\n".join(blobs[start : start + 512]) + "\n").encode())
+            stream.close()
+        except (BrokenPipeError, ValueError):  # git exited early; the reader reports it
+            pass
+
+    writer = threading.Thread(target=feed, args=(proc.stdin,), daemon=True)
+    writer.start()
+    out = proc.stdout
+    try:
+        for _ in blobs:
+            header = out.readline()
+            if not header:
+                break
+            parts = header.split()
+            if len(parts) < 3 or parts[1] == b"missing":
+                continue
+            size = int(parts[2])
+            data = out.read(size)
+            out.read(1)  # the newline after each object
+            yield parts[0].decode(), data
+    finally:
+        writer.join()
+        proc.stdout.close()
+        proc.wait()
+
+
+# ----------------------------------------------------------------------------- cache
+
+
+def _load_cache(cache_file: Path | None, key: str) -> RepoHistory | None:
+    if cache_file is None or not cache_file.exists():
+        return None
+    try:
+        stored = json.loads(cache_file.read_text(encoding="utf-8"))
+        if stored.get("key") != key:
+            return None
+        return _history_from_json(stored["history"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged cache is only a slower build
+
+
+def _save_cache(cache_file: Path | None, key: str, history: RepoHistory) -> None:
+    if cache_file is None:
+        return
+    from .cache import write_atomic
+
+    payload = {"key": key, "history": _history_to_json(history)}
+    write_atomic(cache_file, json.dumps(payload, separators=(",", ":")).encode())
+
+
+def _history_to_json(history: RepoHistory) -> dict[str, Any]:
+    return {
+        "state": history.state.value,
+        "head": history.head,
+        "shallow_roots": sorted(history.shallow_roots),
+        "commits_read": history.commits_read,
+        "problems": [{**asdict(p), "severity": p.severity.value} for p in history.problems],
+        "files": {
+            path: [
+                [
+                    r.sha,
+                    r.date.isoformat(),
+                    r.author.name,
+                    r.author.email,
+                    [[c.name, c.email] for c in r.coauthors],
+                    r.subject,
+                    r.path,
+                    r.change,
+                    r.blob,
+                    r.status,
+                ]
+                for r in fh.revisions
+            ]
+            for path, fh in history.files.items()
+        },
+    }
+
+
+def _history_from_json(data: dict[str, Any]) -> RepoHistory:
+    from .problems import Severity
+
+    files = {}
+    for path, rows in data["files"].items():
+        revisions = tuple(
+            Revision(
+                sha,
+                dt.datetime.fromisoformat(date),
+                Person(name, email),
+                tuple(Person(n, e) for n, e in coauthors),
+                subject,
+                rpath,
+                change,
+                blob,
+                status,
+            )
+            for sha, date, name, email, coauthors, subject, rpath, change, blob, status in rows
+        )
+        files[path] = FileHistory(path, revisions)
+    problems = tuple(
+        Problem(p["path"], p["line"], p["message"], p["hint"], Severity(p["severity"]))
+        for p in data["problems"]
+    )
+    return RepoHistory(
+        GitState(data["state"]),
+        data["head"],
+        files,
+        frozenset(data["shallow_roots"]),
+        problems,
+        data["commits_read"],
+    )
