@@ -1,0 +1,409 @@
+"""The pipeline: files and git history in, one joined, checked Log out.
+
+`build_log()` is the single entry point used by the MkDocs plugin and every CLI verb.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from . import schema
+from .entries import Entry, discover, read_entry
+from .frontmatter import quick_status
+from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
+from .playbook import Playbook, PlaybookPage, read_playbook
+from .problems import Problem, error, sort_problems, warning
+from .settings import Settings
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    date: dt.datetime | None
+    commit: str | None  # None for a change not committed yet
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    email: str
+    commits: int
+
+
+@dataclass(frozen=True)
+class EntryHistory:
+    """What git knows about one entry."""
+
+    committed: bool = False
+    created: dt.datetime | None = None  # None when unknown (never committed, or shallow clone)
+    history_cut: bool = False  # a shallow clone hides the start of this entry's history
+    updated: dt.datetime | None = None
+    revisions: tuple[Revision, ...] = ()  # oldest first
+    contributors: tuple[Contributor, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()
+    changed_since_commit: bool = False  # the file on disk differs from its last commit
+
+    @property
+    def first_seen(self) -> dt.datetime | None:
+        return self.revisions[0].date if self.revisions else None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """An entry joined with its history and its links to other entries."""
+
+    entry: Entry
+    history: EntryHistory
+    date: dt.date  # front matter date, else the first commit, else the file's time
+    authors: tuple[str, ...]  # front matter authors, else git authors
+    supersedes: tuple[str, ...] = ()  # slugs of entries that point here with superseded_by
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+    @property
+    def status(self) -> str:
+        return self.entry.status
+
+    @property
+    def days_to_status(self) -> int | None:
+        """Days from the first commit to the change that set the current status."""
+        changes = self.history.status_history
+        start = self.history.created
+        if not changes or start is None or changes[-1].date is None:
+            return None
+        return (changes[-1].date - start).days
+
+
+@dataclass(frozen=True)
+class Log:
+    settings: Settings
+    entries: tuple[LogEntry, ...]  # newest first
+    playbook: tuple[PlaybookPage, ...]  # in reading order
+    assets: tuple[str, ...]  # other files under log/ and playbook/ that pages may use
+    entry_files: tuple[str, ...]  # every entry file read, published or not
+    problems: tuple[Problem, ...]
+    git: GitState
+    head: str | None = None
+    by_slug: Mapping[str, LogEntry] = field(default_factory=dict)
+    by_project: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
+    by_tag: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
+    by_lesson: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    def with_status(self, *statuses: str) -> list[LogEntry]:
+        return [e for e in self.entries if e.status in statuses]
+
+
+def build_log(settings: Settings, *, history: bool = True, progress: Progress | None = None) -> Log:
+    """Read, validate and join everything; collect every problem instead of stopping."""
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    root = settings.root
+    found = discover(root, settings.log_dir)
+    problems: list[Problem] = list(found.problems)
+    parsed: list[Entry] = []
+    for path in found.entries:
+        entry, entry_problems = read_entry(root, path)
+        problems.extend(entry_problems)
+        if entry is not None:
+            parsed.append(entry)
+    playbook = read_playbook(root, settings.playbook_dir)
+    problems.extend(playbook.problems)
+    timings["entries"] = time.perf_counter() - started
+    say(f"read {len(found.entries)} entries and {len(playbook.pages)} playbook pages")
+
+    started = time.perf_counter()
+    repo = _read_git(settings) if history and settings.git_history else RepoHistory(GitState.OK)
+    problems.extend(repo.problems)
+    timings["history"] = time.perf_counter() - started
+    if repo.commits_read:
+        say(f"read the git history ({repo.commits_read} commits)")
+
+    entries, slug_problems = _unique_slugs(parsed)
+    problems.extend(slug_problems)
+    problems.extend(_check_links(entries, playbook, settings))
+    joined = [_join(entry, repo) for entry in entries]
+    joined = _with_supersedes(joined)
+    joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
+    return Log(
+        settings=settings,
+        entries=tuple(joined),
+        playbook=tuple(playbook.in_reading_order()),
+        assets=tuple(found.assets + playbook.assets),
+        entry_files=tuple(found.entries),
+        problems=tuple(sort_problems(problems)),
+        git=repo.state,
+        head=repo.head,
+        by_slug={e.slug: e for e in joined},
+        by_project=_group(joined, lambda e: [e.entry.project] if e.entry.project else []),
+        by_tag=_group(joined, lambda e: list(e.entry.tags)),
+        by_lesson=_group(joined, lambda e: list(e.entry.lessons)),
+        timings=timings,
+    )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _read_git(settings: Settings) -> RepoHistory:
+    return read_history(
+        settings.root,
+        [settings.log_dir, settings.playbook_dir],
+        status_of=quick_status,
+        status_folder=settings.log_dir,
+        cache_file=settings.cache_path / "history.json",
+    )
+
+
+def _group(
+    entries: Iterable[LogEntry], keys: Callable[[LogEntry], list[str]]
+) -> dict[str, tuple[LogEntry, ...]]:
+    groups: dict[str, list[LogEntry]] = defaultdict(list)
+    for entry in entries:
+        for key in keys(entry):
+            groups[key].append(entry)
+    return {
+        key: tuple(group) for key, group in sorted(groups.items(), key=lambda kv: kv[0].lower())
+    }
+
+
+def _unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
+    """Slugs name entries in links; two files with one slug cannot both be published."""
+    by_slug: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_slug[entry.slug].append(entry)
+    kept: list[Entry] = []
+    problems: list[Problem] = []
+    for slug, group in by_slug.items():
+        kept.append(group[0])
+        if len(group) == 1:
+            continue
+        paths = [e.path for e in group]
+        for entry in group:
+            others = ", ".join(p for p in paths if p != entry.path)
+            left_out = "" if entry is group[0] else "; this one is left out of the site"
+            problems.append(
+                error(
+                    entry.path,
+                    None,
+                    f'the slug "{slug}" is also used by {others}{left_out}',
+                    "rename one of the files: the slug is the file name without its extension"
+                    " and must be unique across log/",
+                )
+            )
+    return kept, problems
+
+
+def _check_links(entries: list[Entry], playbook: Playbook, settings: Settings) -> list[Problem]:
+    """superseded_by and lessons must point somewhere; playbook links must stay current."""
+    problems: list[Problem] = []
+    by_slug = {e.slug: e for e in entries}
+    pages = playbook.by_slug()
+    for entry in entries:
+        target = entry.superseded_by
+        if target is not None:
+            if target not in by_slug:
+                guess = _likely_slug(target, by_slug)
+                hint = (
+                    f'did you mean "{guess}"?'
+                    if guess
+                    else "use the slug (file name without extension) of an existing entry"
+                )
+                problems.append(
+                    error(
+                        entry.path,
+                        entry.line_of("superseded_by"),
+                        f'superseded_by names "{target}", which is not an entry',
+                        hint,
+                    )
+                )
+            elif entry.status != "superseded":
+                problems.append(
+                    warning(
+                        entry.path,
+                        entry.line_of("superseded_by"),
+                        f'superseded_by is set but the status is "{entry.status}"',
+                        "set status: superseded, or remove superseded_by",
+                    )
+                )
+        for lesson in entry.lessons:
+            if lesson not in pages:
+                guess = schema.closest(lesson, sorted(pages))
+                hint = (
+                    f'did you mean "{guess}"?'
+                    if guess
+                    else f"name a page in {settings.playbook_dir}/ (its file name without .md)"
+                )
+                problems.append(
+                    warning(
+                        entry.path,
+                        entry.line_of("lessons"),
+                        f'lessons names "{lesson}", which has no playbook page',
+                        hint,
+                    )
+                )
+    problems.extend(_supersede_cycles(entries, by_slug))
+    by_path = {e.path: e for e in entries}
+    log_prefix = settings.log_dir + "/"
+    for page in playbook.pages:
+        for link in page.links:
+            if not link.target.startswith(log_prefix) or not link.target.endswith(
+                (".md", ".ipynb")
+            ):
+                continue
+            linked = by_path.get(link.target)
+            if linked is None:
+                problems.append(
+                    warning(
+                        page.path,
+                        link.line,
+                        f"links to {link.target}, which is not an entry",
+                        "fix the path, or remove the link",
+                    )
+                )
+            elif linked.status == "superseded":
+                successor = by_slug.get(linked.superseded_by or "")
+                instead = f" link {successor.path} instead" if successor else ""
+                problems.append(
+                    warning(
+                        page.path,
+                        link.line,
+                        f"links to {link.target}, which is superseded",
+                        f"point readers at the current answer:{instead}"
+                        if instead
+                        else "link the entry that replaced it",
+                    )
+                )
+    return problems
+
+
+def _likely_slug(target: str, slugs: Mapping[str, Entry]) -> str | None:
+    """The slug a dangling reference probably meant: the same file renamed, or a typo."""
+    renamed = sorted(s for s in slugs if s.startswith(target + "-"))
+    if renamed:
+        return renamed[0]
+    # Compare only with slugs of the same date prefix: difflib over thousands is slow.
+    prefix = target[:7]
+    candidates = [s for s in slugs if s.startswith(prefix)] or list(slugs)[:2000]
+    return schema.closest(target, candidates)
+
+
+def _supersede_cycles(entries: list[Entry], by_slug: Mapping[str, Entry]) -> list[Problem]:
+    problems = []
+    reported: set[str] = set()
+    for entry in entries:
+        chain = [entry.slug]
+        current = entry
+        while current.superseded_by and current.superseded_by in by_slug:
+            nxt = current.superseded_by
+            if nxt in chain:
+                cycle = [*chain[chain.index(nxt) :], nxt]
+                if entry.slug in cycle and entry.slug not in reported:
+                    reported.update(cycle)
+                    problems.append(
+                        error(
+                            entry.path,
+                            entry.line_of("superseded_by"),
+                            "superseded_by goes round in a circle: " + " → ".join(cycle),
+                            "the newest entry in the chain must not be superseded;"
+                            " remove its superseded_by",
+                        )
+                    )
+                break
+            chain.append(nxt)
+            current = by_slug[nxt]
+    return problems
+
+
+def _join(entry: Entry, repo: RepoHistory) -> LogEntry:
+    file_history = repo.of(entry.path)
+    history = _entry_history(entry, file_history, repo)
+    if entry.date:
+        date = entry.date
+    elif history.created:
+        date = history.created.date()
+    elif history.first_seen:
+        date = history.first_seen.date()
+    else:
+        date = dt.datetime.fromtimestamp(entry.mtime, dt.UTC).date()
+    authors = entry.authors or tuple(c.name for c in history.contributors)
+    return LogEntry(entry, history, date, authors)
+
+
+def _entry_history(
+    entry: Entry, file_history: FileHistory | None, repo: RepoHistory
+) -> EntryHistory:
+    file_time = dt.datetime.fromtimestamp(entry.mtime, dt.UTC).astimezone() if entry.mtime else None
+    if file_history is None:
+        return EntryHistory(
+            status_history=(StatusChange(entry.status, file_time, None),),
+            changed_since_commit=True,
+        )
+    revisions = file_history.revisions
+    cut = repo.is_cut(revisions[0])
+    changes: list[StatusChange] = []
+    for revision in revisions:
+        if revision.status and (not changes or changes[-1].status != revision.status):
+            changes.append(StatusChange(revision.status, revision.date, revision.sha))
+    changed = bool(entry.blob_sha) and entry.blob_sha != revisions[-1].blob
+    if changed and (not changes or changes[-1].status != entry.status):
+        changes.append(StatusChange(entry.status, file_time, None))
+    return EntryHistory(
+        committed=True,
+        created=None if cut else revisions[0].date,
+        history_cut=cut,
+        updated=revisions[-1].date,
+        revisions=revisions,
+        contributors=_contributors(revisions),
+        status_history=tuple(changes),
+        changed_since_commit=changed,
+    )
+
+
+def _contributors(revisions: Iterable[Revision]) -> tuple[Contributor, ...]:
+    """Authors and Co-authored-by trailers, in order of first contribution, with counts."""
+    names: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for revision in revisions:
+        people: list[Person] = [revision.author, *revision.coauthors]
+        seen_here: set[str] = set()
+        for person in people:
+            key = person.email or person.name.lower()
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            names.setdefault(key, person.name)
+            counts[key] = counts.get(key, 0) + 1
+    return tuple(Contributor(names[k], k, counts[k]) for k in names)
+
+
+def _with_supersedes(entries: list[LogEntry]) -> list[LogEntry]:
+    supersedes: dict[str, list[str]] = defaultdict(list)
+    for item in entries:
+        if item.entry.superseded_by:
+            supersedes[item.entry.superseded_by].append(item.slug)
+    if not supersedes:
+        return entries
+    return [
+        replace(item, supersedes=tuple(sorted(supersedes[item.slug])))
+        if item.slug in supersedes
+        else item
+        for item in entries
+    ]

@@ -1,0 +1,161 @@
+"""Which entries are alike: `find` ranking, the similar work `new` shows, related entries.
+
+Pure Python and fast enough for thousands of entries: text is normalised once into
+space-separated words, a query word is counted with str.count (a prefix match, so "loss"
+finds "losses"), and related entries are scored through postings of rare features only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .entries import Entry
+
+_WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you
+    your yours vs via using use used""".split()
+)
+
+# Weights of each field in `find`: a title or question match says more than one in the body.
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "question": 2.0,
+    "outcome": 2.0,
+    "tags": 2.0,
+    "project": 1.5,
+    "dataset": 1.0,
+    "body": 1.0,
+}
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+
+
+def normalise(text: str) -> str:
+    """Lower-cased words between single spaces, so ' ' + word counts word-prefix matches."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+@dataclass(frozen=True)
+class Document:
+    """An entry's text, prepared once for searching."""
+
+    fields: dict[str, str]  # field -> normalised text
+    lengths: dict[str, int]
+
+    @classmethod
+    def of(cls, entry: Entry) -> Document:
+        raw = {
+            "title": entry.title,
+            "question": entry.question or "",
+            "outcome": entry.outcome or "",
+            "tags": " ".join(entry.tags),
+            "project": (entry.project or "").replace("-", " "),
+            "dataset": (entry.dataset or "").replace("-", " "),
+            "body": entry.body,
+        }
+        fields = {name: normalise(text) for name, text in raw.items()}
+        return cls(fields, {name: text.count(" ") - 1 for name, text in fields.items()})
+
+
+def rank(
+    query: str,
+    entries: Sequence[Entry],
+    documents: Sequence[Document] | None = None,
+) -> list[tuple[Entry, float]]:
+    """Entries matching the query, best first (BM25 over weighted fields)."""
+    terms = list(dict.fromkeys(words(query)))
+    if not terms or not entries:
+        return []
+    docs = list(documents) if documents is not None else [Document.of(e) for e in entries]
+    averages = {
+        name: max(1.0, sum(d.lengths[name] for d in docs) / len(docs)) for name in FIELD_WEIGHTS
+    }
+    scores = [0.0] * len(docs)
+    for term in terms:
+        needle = " " + term
+        counts = [{name: text.count(needle) for name, text in d.fields.items()} for d in docs]
+        matching = sum(1 for c in counts if any(c.values()))
+        if not matching:
+            continue
+        idf = math.log(1 + (len(docs) - matching + 0.5) / (matching + 0.5))
+        for index, count in enumerate(counts):
+            for name, tf in count.items():
+                if tf:
+                    norm = 0.25 + 0.75 * docs[index].lengths[name] / averages[name]
+                    scores[index] += idf * FIELD_WEIGHTS[name] * tf / (tf + 1.2 * norm)
+    ranked = [(entries[i], s) for i, s in enumerate(scores) if s > 0]
+    ranked.sort(key=lambda pair: (-pair[1], pair[0].slug))
+    return ranked
+
+
+# ----------------------------------------------------------------------------- related entries
+
+_PROJECT_WEIGHT = 2.0
+_DATASET_WEIGHT = 1.5
+_FEATURES_USED = 10  # the rarest features of an entry are the ones that find its relatives
+_WINDOW = 40  # per feature, only the entries nearest in time are considered
+
+
+def features(entry: Entry) -> dict[str, float]:
+    """What two entries can have in common, each with a base weight."""
+    found: dict[str, float] = {}
+    if entry.project:
+        found["p:" + entry.project] = _PROJECT_WEIGHT
+    if entry.dataset:
+        found["d:" + entry.dataset] = _DATASET_WEIGHT
+    for tag in entry.tags:
+        found["t:" + tag] = 1.0
+    text = " ".join(filter(None, (entry.title, entry.question, entry.outcome)))
+    for word in words(text):
+        found.setdefault("w:" + word, 0.5)
+    return found
+
+
+def related(entries: Sequence[Entry], limit: int = 5) -> dict[str, tuple[str, ...]]:
+    """Up to `limit` related entries per entry: shared project, dataset, tags and words.
+
+    `entries` must be in time order. Each shared feature adds its base weight times its rarity
+    (idf). Scores are accumulated through postings, and only through an entry's rarest
+    features and, per feature, its neighbours in time: the cost stays linear in the number
+    of entries instead of growing with every pair.
+    """
+    feature_sets = [features(e) for e in entries]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, found in enumerate(feature_sets):
+        for name in found:
+            postings[name].append(index)
+    total = len(entries)
+    rarity = {name: math.log(1 + total / len(posting)) for name, posting in postings.items()}
+    half = _WINDOW // 2
+    result: dict[str, tuple[str, ...]] = {}
+    for index, found in enumerate(feature_sets):
+        weighted = sorted(
+            ((base * rarity[name], name) for name, base in found.items()), reverse=True
+        )[:_FEATURES_USED]
+        scores: dict[int, float] = {}
+        get = scores.get
+        for value, name in weighted:
+            posting = postings[name]
+            if len(posting) > _WINDOW:
+                position = bisect.bisect_left(posting, index)
+                posting = posting[max(0, position - half) : position + half]
+            for other in posting:
+                scores[other] = get(other, 0.0) + value
+        scores.pop(index, None)
+        best = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        result[entries[index].slug] = tuple(entries[i].slug for i, _ in best)
+    return result
