@@ -1,0 +1,183 @@
+"""The MkDocs plugin: a thin adapter from MkDocs events to the researchlog pipeline.
+
+MkDocs requires docs_dir to be below the config file, so mkdocs.yml names the playbook folder;
+this plugin then builds the file set from the repository root itself, with pages keeping their
+repository paths (log/2025/x.md, playbook/y.md), so relative links between entries and the
+playbook work both on the forge's file view and on the site.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkPage
+
+from .log import Log, build_log
+from .settings import Settings, settings_from
+from .views import SCRIPT, STYLESHEET, build_site
+from .views.pages import NavItem, Page, Site
+from .views.urls import Urls
+
+log = get_plugin_logger("researchlog")
+
+# Generated pages rely on these: raw HTML blocks, heading ids, tables and admonition styles.
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc", "admonition")
+
+
+class ResearchLogConfig(Config):  # type: ignore[no-untyped-call]
+    log_dir = c.Type(str, default="log")
+    playbook_dir = c.Type(str, default="playbook")
+    metrics = c.Type(dict, default={})
+    project_metrics = c.Type(dict, default={})
+    commit_url = c.Optional(c.Type(str))
+    cache_dir = c.Type(str, default=".researchlog-cache")
+    notebook_max_mb = c.Type((int, float), default=5)
+    trust_notebook_html = c.Type(bool, default=False)
+    execute_notebooks = c.Type(bool, default=False)
+    execute_timeout = c.Type(int, default=600)
+    stale_after = c.Type(int, default=5)
+    git_history = c.Type(bool, default=True)
+
+
+class NotebookPageFile(File):
+    """A notebook entry is a page: links to x.ipynb resolve to the entry's page."""
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyped-call]
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.log: Log | None = None
+        self.user_nav = False
+        self.pages: dict[str, Page] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        site = {
+            "site_name": config.site_name,
+            "site_url": config.site_url,
+            "repo_url": config.repo_url,
+        }
+        self.settings = settings_from(root, site, dict(self.config))
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        if SCRIPT not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT)
+        self.user_nav = config.nav is not None
+        return config
+
+    # Run before other plugins' on_files, so they see the log's pages.
+    @event_priority(50)
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.settings is not None
+        started = time.perf_counter()
+        self.log = build_log(self.settings, progress=lambda m: log.info(m))
+        for problem in self.log.problems:
+            log.warning(problem.format())
+        urls = Urls(directory_urls=config.use_directory_urls)
+        site = build_site(self.log, urls)
+        files = self._replace_files(files, site, config)
+        self.pages = {page.src_uri: page for page in site.pages if page.blocks}
+        if not self.user_nav:
+            config.nav = _mkdocs_nav(site.nav)
+        log.info(
+            f"{len(self.log.entries)} entries, {len(self.log.playbook)} playbook pages, "
+            f"{len(site.pages)} pages in {time.perf_counter() - started:.2f}s"
+        )
+        return files
+
+    def _replace_files(self, files: Files, site: Site, config: MkDocsConfig) -> Files:
+        """Drop MkDocs' own view of docs_dir and add the site's pages and files."""
+        assert self.settings is not None
+        docs_dir = os.path.realpath(config.docs_dir)
+        playbook = os.path.realpath(self.settings.root / self.settings.playbook_dir)
+        ours = {page.src_uri for page in site.pages} | {f.src_uri for f in site.files}
+        kept = [
+            f
+            for f in files
+            if not (
+                f.src_dir
+                and os.path.realpath(f.src_dir) == docs_dir
+                and (docs_dir == playbook or f.src_uri in ours)
+            )
+        ]
+        in_nav = _nav_uris(site.nav) if not self.user_nav else None
+        result = Files(kept)
+        for page in site.pages:
+            result.append(self._page_file(page, config, in_nav))
+        for static in site.files:
+            if static.source is not None:
+                result.append(
+                    File.generated(config, static.src_uri, abs_src_path=str(static.source))
+                )
+            else:
+                result.append(File.generated(config, static.src_uri, content=static.content or b""))
+        return result
+
+    def _page_file(self, page: Page, config: MkDocsConfig, in_nav: set[str] | None) -> File:
+        assert self.settings is not None
+        inclusion = InclusionLevel.UNDEFINED
+        if in_nav is not None and page.src_uri not in in_nav:
+            inclusion = InclusionLevel.NOT_IN_NAV  # entries are reached through index pages
+        if page.source is None:
+            return File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+        kind = NotebookPageFile if page.src_uri.endswith(".ipynb") else File
+        file = kind(
+            page.src_uri,
+            src_dir=str(self.settings.root),
+            dest_dir=config.site_dir,
+            use_directory_urls=config.use_directory_urls,
+            inclusion=inclusion,
+        )
+        file.content_string = page.markdown  # the edit link still points at the source file
+        return file
+
+    def on_page_content(self, html: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        """Generated HTML blocks skip Markdown; put them in place now."""
+        generated = self.pages.get(page.file.src_uri)
+        return generated.fill(html) if generated else html
+
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        assert self.settings is not None
+        for folder in (self.settings.log_dir, self.settings.playbook_dir):
+            path = self.settings.root / folder
+            if path.is_dir():
+                server.watch(str(path))
+        return server
+
+
+def _nav_uris(items: tuple[NavItem, ...]) -> set[str]:
+    found: set[str] = set()
+    for item in items:
+        if item.src_uri:
+            found.add(item.src_uri)
+        found |= _nav_uris(item.children)
+    return found
+
+
+def _mkdocs_nav(items: tuple[NavItem, ...]) -> list[Any]:
+    nav: list[Any] = []
+    for item in items:
+        if item.children:
+            nav.append({item.title: _mkdocs_nav(item.children)})
+        else:
+            nav.append({item.title: item.src_uri})
+    return nav

@@ -1,0 +1,196 @@
+"""Small HTML building blocks shared by every generated page.
+
+Everything a user wrote in front matter is escaped here: titles, outcomes, tags and names are
+always shown as text, never interpreted as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from ..log import LogEntry
+from ..problems import plural
+from ..schema import STATUS_LABELS
+from .pages import Page
+from .urls import Urls
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:$])")
+_SLUG = re.compile(r"[\W_]+")
+
+STATUS_ICONS = {
+    "planned": "○",
+    "running": "◔",
+    "success": "✔",
+    "dead-end": "✖",
+    "inconclusive": "?",
+    "superseded": "↷",
+}
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def md_text(text: str) -> str:
+    """Text for a Markdown heading: HTML-escaped and with Markdown syntax neutralised."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False).replace("\n", " "))
+
+
+def slugify(text: str) -> str:
+    """A URL-safe name for projects and tags (non-ASCII kept readable where possible)."""
+    slug = _SLUG.sub("-", text.lower()).strip("-")
+    if slug:
+        return slug
+    return "x-" + text.encode("utf-8").hex()[:24]
+
+
+class PageWriter:
+    """Builds one page: Markdown for headings and the researcher's own text, and HTML blocks
+    that skip the Markdown parser entirely.
+
+    Python-Markdown parses raw HTML with a slow HTML parser; generated lists and tables would
+    spend most of the build there. Each block is left as a placeholder paragraph instead and
+    put in place after rendering (see Page.fill).
+    """
+
+    def __init__(
+        self, src_uri: str, title: str, *, description: str | None = None, source: str | None = None
+    ) -> None:
+        self.src_uri = src_uri
+        self.title = title
+        self.source = source
+        self.parts = [front_matter(title=title, description=description)]
+        self.blocks: dict[str, str] = {}
+        self._nonce = secrets.token_hex(4)
+
+    def markdown(self, text: str) -> None:
+        if text:
+            self.parts.append(text)
+
+    def heading(
+        self, level: int, text: str, *, anchor: str | None = None, markdown: bool = False
+    ) -> None:
+        """A heading in Markdown so it reaches the table of contents; text is escaped."""
+        shown = text if markdown else md_text(text)
+        suffix = f" {{ #{anchor} }}" if anchor else ""
+        self.parts.append(f"{'#' * level} {shown}{suffix}")
+
+    def html(self, markup: str) -> None:
+        token = f"rl{self._nonce}b{len(self.blocks)}"
+        self.blocks[token] = markup
+        self.parts.append(token)
+
+    def page(self) -> Page:
+        return Page(
+            self.src_uri,
+            "\n\n".join(self.parts) + "\n",
+            self.title,
+            source=self.source,
+            blocks=dict(self.blocks),
+        )
+
+
+def front_matter(**values: Any) -> str:
+    """YAML front matter for a generated page; JSON strings are valid YAML scalars."""
+    lines = ["---"]
+    for key, value in values.items():
+        if value is not None:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---")
+    return "\n".join(lines)
+
+
+def status_badge(status: str) -> str:
+    """The status as a word with an icon and a colour: never colour alone."""
+    label = STATUS_LABELS.get(status, status)
+    icon = STATUS_ICONS.get(status, "•")
+    return (
+        f'<span class="rl-status rl-status--{esc(status)}">'
+        f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
+    )
+
+
+def date_text(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return f'<time datetime="{day.isoformat()}">{day.isoformat()}</time>'
+
+
+def link(href: str, text: str, **attrs: str) -> str:
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
+    return f'<a href="{esc(href)}"{extra}>{esc(text)}</a>'
+
+
+def tag_links(tags: Iterable[str], here: str, urls: Urls) -> str:
+    """Tags drawn as Material tags, each linking to its tag page."""
+    chips = "".join(
+        f'<a class="md-tag" href="{esc(urls.rel(here, f"tags/{slugify(t)}.md"))}">{esc(t)}</a>'
+        for t in tags
+    )
+    return f'<span class="md-tags rl-tags">{chips}</span>' if chips else ""
+
+
+def format_number(value: float) -> str:
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4g}" if abs(value) >= 1 else f"{value:.4g}"
+
+
+def entry_item(
+    item: LogEntry, here: str, urls: Urls, *, show_project: bool = True, show_outcome: bool = True
+) -> str:
+    """One entry in a list: status, title, date and project, then its one-line outcome."""
+    entry = item.entry
+    meta = [date_text(item.date)]
+    if show_project and entry.project:
+        meta.append(link(urls.rel(here, f"projects/{slugify(entry.project)}.md"), entry.project))
+    line = entry.outcome if entry.outcome else entry.question
+    parts = [
+        f'<li class="rl-item rl-item--{esc(entry.status)}">',
+        status_badge(entry.status),
+        f' <a class="rl-item__title" href="{esc(urls.rel(here, entry.path))}">',
+        f"{esc(entry.title)}</a>",
+        f' <span class="rl-item__meta">{" · ".join(meta)}</span>',
+    ]
+    if show_outcome and line:
+        parts.append(f'<span class="rl-item__outcome">{esc(line)}</span>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def entry_list(items: Iterable[LogEntry], here: str, urls: Urls, **options: bool) -> str:
+    rows = [entry_item(item, here, urls, **options) for item in items]
+    if not rows:
+        return '<p class="rl-empty">Nothing here yet.</p>'
+    return '<ul class="rl-list">\n' + "\n".join(rows) + "\n</ul>"
+
+
+def status_counts(items: Iterable[LogEntry]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    return counts
+
+
+def status_mix(counts: dict[str, int]) -> str:
+    """A compact status breakdown: badges with counts, in the canonical status order."""
+    parts = [
+        f'<span class="rl-mix__item">{status_badge(status)} <span class="rl-mix__count">'
+        f"{counts[status]}</span></span>"
+        for status in STATUS_LABELS
+        if counts.get(status)
+    ]
+    return f'<span class="rl-mix">{"".join(parts)}</span>'
+
+
+def days_text(days: float | None) -> str:
+    if days is None:
+        return ""
+    return plural(int(days), "day") if float(days).is_integer() else f"{days:g} days"

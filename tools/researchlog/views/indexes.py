@@ -1,0 +1,266 @@
+"""Index pages: Home, Dead ends, Outcomes, Projects and Tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..log import Log, LogEntry
+from ..problems import plural
+from ..schema import STATUS_LABELS
+from .html import (
+    PageWriter,
+    date_text,
+    days_text,
+    entry_list,
+    esc,
+    link,
+    md_text,
+    slugify,
+    status_badge,
+    status_counts,
+    status_mix,
+)
+from .pages import Page
+from .urls import Urls
+
+ACTIVE = ("running", "planned")
+PROJECT_STATUS_ORDER = ("running", "planned", "success", "dead-end", "inconclusive", "superseded")
+NO_PROJECT = "No project"
+
+
+def project_page(project: str) -> str:
+    return f"projects/{slugify(project)}.md"
+
+
+def tag_page(tag: str) -> str:
+    return f"tags/{slugify(tag)}.md"
+
+
+def last_activity(items: Iterable[LogEntry]) -> dt.date | None:
+    dates = [(i.history.updated.date() if i.history.updated else i.date) for i in items]
+    return max(dates) if dates else None
+
+
+def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = ()) -> Page:
+    """The log at a glance. `extra_sections` adds (heading, HTML) pairs after the counts."""
+    here = "index.md"
+    entries = log.entries
+    counts = status_counts(entries)
+    cards = []
+    targets = {"dead-end": "dead-ends.md", "success": "outcomes.md"}
+    for status, label in STATUS_LABELS.items():
+        count = counts.get(status, 0)
+        inner = f'<span class="rl-card__count">{count:,}</span> {status_badge(status)}'
+        if status in targets:
+            inner = (
+                f'<a href="{esc(urls.rel(here, targets[status]))}" '
+                f'aria-label="{count:,} {esc(label.lower())} entries">{inner}</a>'
+            )
+        cards.append(f'<li class="rl-card rl-card--{status}">{inner}</li>')
+    active = sorted(
+        (
+            (p, items)
+            for p, items in log.by_project.items()
+            if any(i.status in ACTIVE for i in items)
+        ),
+        key=lambda pair: last_activity(pair[1]) or dt.date.min,
+        reverse=True,
+    )
+    start = next((p for p in log.playbook if p.is_start), None)
+    lead = [
+        f"{esc(plural(len(entries), 'entry', 'entries'))} across"
+        f" {esc(plural(len(log.by_project), 'project'))}.",
+        f'Before you start something new, read the <a href="'
+        f'{esc(urls.rel(here, "dead-ends.md"))}">dead ends</a>.',
+    ]
+    if start is not None:
+        lead.append(f'New to the team? <a href="{esc(urls.rel(here, start.path))}">Start here</a>.')
+    page = PageWriter(here, "Home", description=f"The research log of {log.settings.site_name}")
+    page.heading(1, log.settings.site_name)
+    page.html(
+        f'<p class="rl-lead">{" ".join(lead)}</p>'
+        f'<ul class="rl-cards" aria-label="Entries by status">{"".join(cards)}</ul>'
+    )
+    for heading, markup in extra_sections:
+        page.heading(2, heading)
+        page.html(markup)
+    page.heading(2, "Recent entries")
+    page.html(entry_list(entries[:10], here, urls))
+    page.heading(2, "Recent dead ends")
+    page.html(entry_list(log.with_status("dead-end")[:5], here, urls))
+    page.heading(2, "Active projects")
+    page.html(
+        _project_table(active, here, urls)
+        if active
+        else '<p class="rl-empty">No project has running or planned work.</p>'
+    )
+    return page.page()
+
+
+def _grouped_by_project(items: Sequence[LogEntry]) -> list[tuple[str, list[LogEntry]]]:
+    """Groups in order of their newest entry (items are newest first)."""
+    groups: dict[str, list[LogEntry]] = {}
+    for item in items:
+        groups.setdefault(item.entry.project or NO_PROJECT, []).append(item)
+    return list(groups.items())
+
+
+def _status_page(log: Log, urls: Urls, *, here: str, title: str, status: str, intro: str) -> Page:
+    items = log.with_status(status)
+    page = PageWriter(here, title, description=intro)
+    page.heading(1, title)
+    page.html(
+        f'<p class="rl-lead">{esc(intro)}</p>'
+        f"<p>{esc(plural(len(items), 'entry', 'entries'))}, grouped by project,"
+        " newest first.</p>" + ("" if items else '<p class="rl-empty">Nothing here yet.</p>')
+    )
+    for project, group in _grouped_by_project(items):
+        if project == NO_PROJECT:
+            page.heading(2, project)
+        else:
+            page.heading(
+                2,
+                f"[{md_text(project)}]({urls.source(here, project_page(project))})",
+                markdown=True,
+                anchor=f"project-{slugify(project)}",
+            )
+        page.html(entry_list(group, here, urls, show_project=False))
+    return page.page()
+
+
+def dead_ends_page(log: Log, urls: Urls) -> Page:
+    return _status_page(
+        log,
+        urls,
+        here="dead-ends.md",
+        title="Dead ends",
+        status="dead-end",
+        intro="What we tried that did not work, and why. Read the dead ends of your line of work"
+        " before starting something new: most ideas come back.",
+    )
+
+
+def outcomes_page(log: Log, urls: Urls) -> Page:
+    return _status_page(
+        log,
+        urls,
+        here="outcomes.md",
+        title="Outcomes",
+        status="success",
+        intro="What worked: experiments whose results we acted on.",
+    )
+
+
+def _project_table(rows: Iterable[tuple[str, Sequence[LogEntry]]], here: str, urls: Urls) -> str:
+    body = []
+    for project, items in rows:
+        effort = sum(i.entry.effort_days or 0 for i in items)
+        body.append(
+            "<tr>"
+            f"<td>{link(urls.rel(here, project_page(project)), project)}</td>"
+            f'<td class="rl-num">{len(items):,}</td>'
+            f"<td>{status_mix(status_counts(items))}</td>"
+            f'<td class="rl-num">{esc(days_text(effort))}</td>'
+            f"<td>{date_text(last_activity(items))}</td>"
+            "</tr>"
+        )
+    return (
+        '<div class="rl-table-scroll"><table class="rl-table"><thead><tr>'
+        '<th scope="col">Project</th><th scope="col">Entries</th>'
+        '<th scope="col">Status</th><th scope="col">Effort</th>'
+        '<th scope="col">Last activity</th></tr></thead><tbody>'
+        + "".join(body)
+        + "</tbody></table></div>"
+    )
+
+
+def projects_index(log: Log, urls: Urls) -> Page:
+    here = "projects/index.md"
+    rows = sorted(
+        log.by_project.items(), key=lambda pair: last_activity(pair[1]) or dt.date.min, reverse=True
+    )
+    intro = (
+        "Each project is a bet the team placed: its entries, the effort spent and how the"
+        " work turned out."
+    )
+    page = PageWriter(here, "Projects", description=intro)
+    page.heading(1, "Projects")
+    page.html(
+        f'<p class="rl-lead">{esc(intro)}</p>'
+        + (
+            _project_table(rows, here, urls)
+            if rows
+            else '<p class="rl-empty">No entry names a project yet.</p>'
+        )
+    )
+    return page.page()
+
+
+def project_pages(
+    log: Log, urls: Urls, extra: Mapping[str, Sequence[tuple[str, str]]] | None = None
+) -> list[Page]:
+    """One page per project; `extra` adds (heading, HTML) sections by project name."""
+    pages = []
+    for project, items in log.by_project.items():
+        here = project_page(project)
+        effort = sum(i.entry.effort_days or 0 for i in items)
+        page = PageWriter(here, project, description=f"Entries of the {project} project")
+        page.heading(1, project)
+        page.html(
+            f'<p class="rl-lead">{esc(plural(len(items), "entry", "entries"))} · effort'
+            f" {esc(days_text(effort))} · last activity {date_text(last_activity(items))}"
+            f"</p><p>{status_mix(status_counts(items))}</p>"
+        )
+        scopes = [i for i in items if i.entry.kind == "scope"]
+        if scopes:
+            page.heading(2, "Scoping")
+            page.html(entry_list(scopes, here, urls, show_project=False))
+        for heading, markup in (extra or {}).get(project, ()):
+            page.heading(2, heading)
+            page.html(markup)
+        for status in PROJECT_STATUS_ORDER:
+            group = [i for i in items if i.status == status and i.entry.kind != "scope"]
+            if group:
+                page.heading(2, f"{STATUS_LABELS[status]} ({len(group)})")
+                page.html(entry_list(group, here, urls, show_project=False))
+        pages.append(page.page())
+    return pages
+
+
+def tags_index(log: Log, urls: Urls) -> Page:
+    here = "tags/index.md"
+    ordered = sorted(log.by_tag.items(), key=lambda pair: (-len(pair[1]), pair[0].lower()))
+    rows = "".join(
+        f'<li><a class="md-tag" href="{esc(urls.rel(here, tag_page(tag)))}">{esc(tag)}</a>'
+        f' <span class="rl-tag-count">{len(items):,}</span>'
+        f" {status_mix(status_counts(items))}</li>"
+        for tag, items in ordered
+    )
+    page = PageWriter(here, "Tags", description="Entries by topic")
+    page.heading(1, "Tags")
+    page.html(
+        f'<p class="rl-lead">{esc(plural(len(ordered), "tag"))}, most used first.</p>'
+        + (
+            f'<ul class="rl-tag-index md-tags">{rows}</ul>'
+            if rows
+            else '<p class="rl-empty">No entry has tags yet.</p>'
+        )
+    )
+    return page.page()
+
+
+def tag_pages(log: Log, urls: Urls) -> list[Page]:
+    pages = []
+    for tag, items in log.by_tag.items():
+        here = tag_page(tag)
+        page = PageWriter(here, f"Tag: {tag}", description=f"Entries tagged {tag}")
+        page.heading(1, f"Tag: {tag}")
+        page.html(
+            f'<p class="rl-lead">{esc(plural(len(items), "entry", "entries"))}'
+            f" · {status_mix(status_counts(items))} · "
+            f'<a href="{esc(urls.rel(here, "tags/index.md"))}">all tags</a></p>'
+            + entry_list(items, here, urls)
+        )
+        pages.append(page.page())
+    return pages

@@ -1,0 +1,48 @@
+"""What the views produce: pages (Markdown for the site generator) and static files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Page:
+    src_uri: str  # where the page pretends to live, e.g. "dead-ends.md" or "log/2025/x.md"
+    markdown: str
+    title: str
+    source: str | None = None  # the repo file the page is made from, for "edit this page"
+    blocks: Mapping[str, str] = field(default_factory=dict)  # placeholder -> HTML
+
+    def fill(self, rendered: str) -> str:
+        """Put the HTML blocks in place of their placeholders in the rendered page."""
+        for token, markup in self.blocks.items():
+            wrapped = f"<p>{token}</p>"
+            rendered = (
+                rendered.replace(wrapped, markup, 1)
+                if wrapped in rendered
+                else rendered.replace(token, markup, 1)
+            )
+        return rendered
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    src_uri: str
+    content: bytes | None = None
+    source: Path | None = None  # copy this file from disk instead of holding it in memory
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    src_uri: str | None = None
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    pages: tuple[Page, ...]
+    files: tuple[StaticFile, ...]
+    nav: tuple[NavItem, ...]
