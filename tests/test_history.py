@@ -1,0 +1,313 @@
+"""Git history: created, updated, authors and status timelines, from real repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from researchlog.history import GitState
+from researchlog.log import Log, build_log
+from researchlog.settings import Settings
+from support import Repo
+
+PATH = "log/2025/2025-03-02-focal-loss.md"
+
+
+def log_of(repo: Repo) -> Log:
+    return build_log(Settings(root=repo.root, cache_dir=".cache-test"))
+
+
+def test_status_timeline_created_updated_and_days(repo: Repo) -> None:
+    repo.entry(PATH, title="Focal loss", status="planned")
+    first = repo.commit("add focal loss", date="2025-03-02T09:00:00+01:00")
+    repo.entry(PATH, title="Focal loss", status="running")
+    second = repo.commit("start", date="2025-03-05T10:00:00+01:00")
+    repo.entry(PATH, "More notes.", title="Focal loss", status="running")
+    repo.commit("notes", date="2025-03-10T10:00:00+01:00")
+    repo.entry(PATH, title="Focal loss", status="dead-end", outcome="No gain.")
+    last = repo.commit(
+        "dead end", date="2025-03-19T11:00:00+01:00", author=("Wei Zhang", "wei@example.org")
+    )
+    item = log_of(repo).by_slug["2025-03-02-focal-loss"]
+    history = item.history
+    assert history.created == dt.datetime(2025, 3, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert (
+        history.updated is not None and history.updated.isoformat() == "2025-03-19T11:00:00+01:00"
+    )
+    assert [(c.status, c.commit) for c in history.status_history] == [
+        ("planned", first),
+        ("running", second),
+        ("dead-end", last),
+    ]
+    assert item.days_to_status == 17
+    assert [r.subject for r in history.revisions] == [
+        "add focal loss",
+        "start",
+        "notes",
+        "dead end",
+    ]
+    assert [(c.name, c.commits) for c in history.contributors] == [
+        ("Ana Lima", 3),
+        ("Wei Zhang", 1),
+    ]
+    assert item.authors == ("Ana Lima", "Wei Zhang")  # no authors in the front matter
+    assert item.date == dt.date(2025, 3, 2)
+
+
+def test_front_matter_authors_and_date_win(repo: Repo) -> None:
+    repo.entry(PATH, title="X", authors=["María García"], date="2024-12-01")
+    repo.commit("add", date="2025-03-02T09:00:00+00:00")
+    item = log_of(repo).by_slug["2025-03-02-focal-loss"]
+    assert item.authors == ("María García",)
+    assert item.date == dt.date(2024, 12, 1)
+    assert [c.name for c in item.history.contributors] == ["Ana Lima"]
+
+
+def test_co_authors_and_non_ascii_names(repo: Repo) -> None:
+    repo.entry(PATH, title="X")
+    repo.write("msg.txt", "")
+    repo.git("add", PATH)
+    env = {
+        "GIT_AUTHOR_NAME": "Jörg Müller",
+        "GIT_AUTHOR_EMAIL": "jorg@example.org",
+        "GIT_COMMITTER_NAME": "Jörg Müller",
+        "GIT_COMMITTER_EMAIL": "jorg@example.org",
+        "GIT_AUTHOR_DATE": "2025-01-02T10:00:00+09:00",
+        "GIT_COMMITTER_DATE": "2025-01-02T10:00:00+09:00",
+    }
+    repo.git(
+        "commit",
+        "-q",
+        "-m",
+        "add x\n\nCo-authored-by: 王伟 <wang@example.org>\n"
+        "Co-authored-by: Ana Lima <ana@example.org>",
+        env=env,
+    )
+    repo.entry(PATH, "Edit.", title="X")
+    repo.commit("edit", date="2025-01-03T10:00:00-05:00")
+    history = log_of(repo).by_slug["2025-03-02-focal-loss"].history
+    assert [(c.name, c.commits) for c in history.contributors] == [
+        ("Jörg Müller", 1),
+        ("王伟", 1),
+        ("Ana Lima", 2),
+    ]
+    # Time zones are kept as the authors had them.
+    assert [r.date.isoformat() for r in history.revisions] == [
+        "2025-01-02T10:00:00+09:00",
+        "2025-01-03T10:00:00-05:00",
+    ]
+
+
+def test_renamed_file_keeps_its_history(repo: Repo) -> None:
+    repo.entry("log/2025/old-name.md", title="R", status="running")
+    created = repo.commit("add", date="2025-02-01T10:00:00+00:00")
+    repo.git("mv", "log/2025/old-name.md", "log/2025/new-name.md")
+    repo.commit("rename", date="2025-02-10T10:00:00+00:00")
+    repo.entry("log/2025/new-name.md", title="R", status="success", outcome="Worked.")
+    repo.commit("done", date="2025-02-20T10:00:00+00:00")
+    item = log_of(repo).by_slug["new-name"]
+    assert item.history.revisions[0].sha == created
+    assert [r.change for r in item.history.revisions] == ["added", "renamed", "modified"]
+    assert [r.path for r in item.history.revisions] == [
+        "log/2025/old-name.md",
+        "log/2025/new-name.md",
+        "log/2025/new-name.md",
+    ]
+    assert [c.status for c in item.history.status_history] == ["running", "success"]
+
+
+def test_entry_added_on_a_branch_and_merged(repo: Repo) -> None:
+    repo.write("README.md", "x\n")
+    repo.commit("init", date="2025-01-01T10:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.entry("log/branch.md", title="On a branch")
+    on_branch = repo.commit("add on branch", date="2025-01-05T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    repo.entry("log/main.md", title="On main")
+    repo.commit("add on main", date="2025-01-06T10:00:00+00:00")
+    env = {
+        "GIT_AUTHOR_DATE": "2025-01-07T10:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2025-01-07T10:00:00+00:00",
+    }
+    repo.git("merge", "-q", "--no-ff", "feature", "-m", "Merge feature", env=env)
+    repo.entry("log/branch.md", "After merge.", title="On a branch", status="success", outcome="ok")
+    after = repo.commit("edit after merge", date="2025-01-08T10:00:00+00:00")
+    history = log_of(repo).by_slug["branch"].history
+    assert [r.sha for r in history.revisions] == [on_branch, after]
+    assert history.created is not None and history.created.date() == dt.date(2025, 1, 5)
+
+
+def test_deleted_and_added_again(repo: Repo) -> None:
+    repo.entry("log/back.md", title="Back", status="running")
+    first = repo.commit("add", date="2025-01-01T10:00:00+00:00")
+    (repo.root / "log/back.md").unlink()
+    repo.commit("remove", date="2025-01-02T10:00:00+00:00")
+    repo.entry("log/back.md", title="Back", status="dead-end", outcome="no")
+    repo.commit("restore", date="2025-01-03T10:00:00+00:00")
+    history = log_of(repo).by_slug["back"].history
+    # As `git log -- path` shows it: the earlier life of the path is part of its history.
+    assert history.revisions[0].sha == first
+    assert [r.change for r in history.revisions] == ["added", "deleted", "added"]
+    assert [c.status for c in history.status_history] == ["running", "dead-end"]
+
+
+def test_never_committed_file(repo: Repo) -> None:
+    repo.entry("log/committed.md", title="C")
+    repo.commit("add", date="2025-01-01T10:00:00+00:00")
+    path = repo.entry("log/fresh.md", title="Fresh")
+    stamp = dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    item = log_of(repo).by_slug["fresh"]
+    assert not item.history.committed
+    assert item.history.created is None
+    assert item.date == dt.date(2025, 6, 1)
+    assert [c.commit for c in item.history.status_history] == [None]
+
+
+def test_uncommitted_status_change_is_marked(repo: Repo) -> None:
+    repo.entry(PATH, title="X", status="running")
+    repo.commit("add")
+    repo.entry(PATH, title="X", status="dead-end", outcome="no")
+    history = log_of(repo).by_slug["2025-03-02-focal-loss"].history
+    assert history.changed_since_commit
+    assert [(c.status, c.commit is None) for c in history.status_history] == [
+        ("running", False),
+        ("dead-end", True),
+    ]
+
+
+def test_no_git_repository(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "plain", init_git=False)
+    repo.site_config()
+    repo.entry("log/x.md", title="X", date="2024-05-06")
+    log = log_of(repo)
+    assert log.git is GitState.NO_REPO
+    assert [p.format() for p in log.problems] == [
+        ".: warning: this folder is not in a git repository: dates come from the front matter\n"
+        "    fix: run git init and commit the log to get dates, authors and status histories"
+    ]
+    assert log.by_slug["x"].date == dt.date(2024, 5, 6)
+
+
+def test_repository_without_commits(repo: Repo) -> None:
+    repo.entry("log/x.md", title="X")
+    log = log_of(repo)
+    assert log.git is GitState.NO_COMMITS
+    assert "has no commits yet" in log.problems[0].message
+    assert not log.by_slug["x"].history.committed
+
+
+def test_git_not_installed(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.entry("log/x.md", title="X")
+    repo.commit("add")
+    import git
+
+    # GitPython resolves its executable once; point it somewhere missing for this test.
+    monkeypatch.setattr(git.Git, "GIT_PYTHON_GIT_EXECUTABLE", "/nonexistent/git")
+    log = log_of(repo)
+    assert log.git is GitState.NO_GIT
+    assert log.problems[0].message.startswith("git is not installed")
+
+
+def test_detached_head(repo: Repo) -> None:
+    repo.entry("log/x.md", title="X", status="running")
+    first = repo.commit("add", date="2025-01-01T10:00:00+00:00")
+    repo.entry("log/x.md", title="X", status="success", outcome="ok")
+    repo.commit("done", date="2025-01-02T10:00:00+00:00")
+    repo.git("checkout", "-q", "--detach", first)
+    log = log_of(repo)
+    assert log.git is GitState.OK
+    assert [c.status for c in log.by_slug["x"].history.status_history] == ["running"]
+
+
+def test_shallow_clone_is_detected_and_dates_are_not_invented(repo: Repo, tmp_path: Path) -> None:
+    repo.entry("log/old.md", title="Old", status="running")
+    repo.commit("add old", date="2024-01-01T10:00:00+00:00")
+    repo.entry("log/old.md", title="Old", status="dead-end", outcome="no")
+    repo.commit("old is a dead end", date="2024-02-01T10:00:00+00:00")
+    repo.entry("log/new.md", title="New")
+    repo.commit("add new", date="2024-03-01T10:00:00+00:00")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True
+    )
+    log = build_log(Settings(root=clone))
+    assert log.git is GitState.SHALLOW
+    shallow = [p for p in log.problems if "shallow clone" in p.message]
+    assert len(shallow) == 1
+    assert "git fetch --unshallow" in shallow[0].hint
+    old = log.by_slug["old"]
+    assert old.history.history_cut
+    assert old.history.created is None  # never presented as fact
+    assert old.date == dt.date(2024, 3, 1)  # the earliest date we can vouch for, marked as cut
+
+
+def test_history_is_cached_by_head(repo: Repo) -> None:
+    repo.entry("log/x.md", title="X")
+    repo.commit("add")
+    settings = Settings(root=repo.root, cache_dir=".cache-test")
+    first = build_log(settings)
+    cache = repo.root / ".cache-test" / "history.json"
+    assert cache.exists()
+    assert (repo.root / ".cache-test" / ".gitignore").read_text().endswith("*\n")
+    second = build_log(settings)
+    assert second.by_slug["x"].history == first.by_slug["x"].history
+    repo.entry("log/x.md", title="X", status="success", outcome="ok")
+    repo.commit("done", date="2025-04-01T10:00:00+00:00")
+    third = build_log(settings)
+    assert [c.status for c in third.by_slug["x"].history.status_history] == ["running", "success"]
+
+
+@pytest.mark.slow
+def test_corpus_agrees_with_git_log_follow(tmp_path: Path) -> None:
+    """On the shared corpus, created/updated/status agree with per-file `git log --follow`."""
+    corpus = tmp_path / "c200"
+    script = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"
+    if not script.exists():
+        pytest.fail(f"the benchmark corpus generator is missing: {script}")
+    subprocess.run(
+        [
+            "python",
+            str(script),
+            str(corpus),
+            "--entries",
+            "200",
+            "--notebooks",
+            "20",
+            "--seed",
+            "1",
+            "--layout",
+            "root",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    log = build_log(Settings(root=corpus))
+    assert len(log.entries) == 200
+    for item in log.entries:
+        out = subprocess.run(
+            ["git", "log", "--follow", "--format=%H %aI", "--", item.entry.path],
+            cwd=corpus,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+        commits = [line.split() for line in out if line]
+        newest, oldest = commits[0], commits[-1]
+        assert item.history.created is not None
+        assert item.history.created.isoformat() == oldest[1], item.slug
+        assert item.history.updated is not None
+        assert item.history.updated.isoformat() == newest[1], item.slug
+        assert [r.sha for r in item.history.revisions] == [c[0] for c in reversed(commits)]
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:{item.entry.path}"],
+            cwd=corpus,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert f"status: {item.history.status_history[-1].status}" in shown
