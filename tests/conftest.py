@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,12 @@ from typing import Any
 import pytest
 
 from support import CHROMIUM, CHROMIUM_ARGS, ROOT, Repo, mkdocs_build, serve_site
+
+# Test the package in this checkout, also in the subprocesses tests start (mkdocs, the CLI),
+# whichever checkout the editable install points at.
+TOOLS = str(ROOT / "tools")
+sys.path.insert(0, TOOLS)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [TOOLS, os.environ.get("PYTHONPATH")]))
 
 
 @pytest.fixture

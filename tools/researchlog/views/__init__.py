@@ -11,6 +11,7 @@ from ..similarity import related
 from . import indexes
 from .data import entries_json
 from .entry_page import entry_page
+from .figures import plotly_js_file
 from .pages import NavItem, Page, Site, StaticFile
 from .playbook_pages import playbook_page
 from .timeline import feed_xml, timeline_pages
@@ -50,6 +51,9 @@ def build_site(
         *_packaged_assets(),
         *extra_files,
     ]
+    plotly = plotly_js_file()
+    if plotly is not None:
+        files.append(plotly)
     return Site(tuple(pages), tuple(files), navigation(log))
 
 

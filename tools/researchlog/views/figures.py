@@ -1,0 +1,66 @@
+"""Interactive plotly figures on static pages, drawn from their JSON.
+
+Each figure is a <div class="rl-figure"> holding its spec as JSON. researchlog.js loads one
+shared copy of plotly.js (taken from the installed plotly package, never a CDN) only on pages
+that have figures, draws them under Material's instant navigation, and re-themes them when the
+reader switches between light and dark.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .html import esc
+from .pages import StaticFile
+from .urls import Urls
+
+PLOTLY_JS = "assets/researchlog/plotly.min.js"
+
+
+def plotly_js_file() -> StaticFile | None:
+    """The installed plotly package's bundled plotly.min.js, copied once into the site."""
+    spec = importlib.util.find_spec("plotly")  # find, not import: plotly is slow to import
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "package_data" / "plotly.min.js"
+    return StaticFile(PLOTLY_JS, source=path) if path.exists() else None
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON that is safe inside <script type="application/json">: no '</' can end it early."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def figure_html(
+    figure: Mapping[str, Any],
+    here: str,
+    urls: Urls,
+    *,
+    label: str,
+    description: str = "",
+    height: int | None = None,
+) -> str:
+    """A figure for a page at `here`. `label` names it for screen readers; `description`
+    (shown below it) says in words what it shows, for readers who cannot see the chart."""
+    spec = {
+        "data": list(figure.get("data", [])),
+        "layout": dict(figure.get("layout", {})),
+        "config": {"responsive": True, "displaylogo": False, **figure.get("config", {})},
+    }
+    style = f' style="min-height:{int(height)}px"' if height else ""
+    caption = (
+        f'<figcaption class="rl-figure__caption">{esc(description)}</figcaption>'
+        if (description)
+        else ""
+    )
+    return (
+        f'<figure class="rl-figure-wrap"><div class="rl-figure" role="img"'
+        f' aria-label="{esc(label)}" data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"{style}>'
+        f'<script type="application/json">{_json_for_script(spec)}</script>'
+        f"</div>{caption}</figure>"
+    )
