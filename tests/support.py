@@ -122,12 +122,41 @@ class Repo:
         (self.root / "log").mkdir(exist_ok=True)
 
 
+def make_corpus(out: Path, *, entries: int, notebooks: int, seed: int = 1) -> Path:
+    """The shared deterministic benchmark corpus: a research log with a realistic history."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "corpus" / "make_corpus.py"),
+            str(out),
+            "--entries",
+            str(entries),
+            "--notebooks",
+            str(notebooks),
+            "--seed",
+            str(seed),
+            "--layout",
+            "root",
+            "--force",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return out
+
+
 def run_cli(
-    *args: str, cwd: Path, env: Mapping[str, str] | None = None, stdin: str | None = None
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+    module: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `researchlog` command in a subprocess."""
+    """Run the real `researchlog` command (or, with module=False, python ARGS) in a subprocess."""
+    prefix = ["-m", "researchlog"] if module else []
     return subprocess.run(
-        [sys.executable, "-m", "researchlog", *args],
+        [sys.executable, *prefix, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

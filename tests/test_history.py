@@ -12,7 +12,7 @@ import pytest
 from researchlog.history import GitState
 from researchlog.log import Log, build_log
 from researchlog.settings import Settings
-from support import Repo
+from support import Repo, make_corpus
 
 PATH = "log/2025/2025-03-02-focal-loss.md"
 
@@ -266,26 +266,7 @@ def test_history_is_cached_by_head(repo: Repo) -> None:
 def test_corpus_agrees_with_git_log_follow(tmp_path: Path) -> None:
     """On the shared corpus, created/updated/status agree with per-file `git log --follow`."""
     corpus = tmp_path / "c200"
-    script = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"
-    if not script.exists():
-        pytest.fail(f"the benchmark corpus generator is missing: {script}")
-    subprocess.run(
-        [
-            "python",
-            str(script),
-            str(corpus),
-            "--entries",
-            "200",
-            "--notebooks",
-            "20",
-            "--seed",
-            "1",
-            "--layout",
-            "root",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    make_corpus(corpus, entries=200, notebooks=20)
     log = build_log(Settings(root=corpus))
     assert len(log.entries) == 200
     for item in log.entries:

@@ -1,0 +1,46 @@
+"""The benchmark runs end to end on a small corpus, so it never rots."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support import make_corpus, run_cli
+
+
+@pytest.mark.slow
+def test_benchmark_smoke_run(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c50", entries=50, notebooks=5)
+    assert run_cli("init", cwd=corpus).returncode == 0
+    result = run_cli(
+        "-m",
+        "researchlog.bench",
+        str(corpus),
+        "--runs",
+        "1",
+        "--json",
+        str(tmp_path / "bench.json"),
+        cwd=corpus,
+        module=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| (c) researchlog cold build |" in result.stdout
+    assert "| cold/plain |" in result.stdout
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert data["entries"] == 50 and data["notebooks"] == 5
+    for step in ("floor", "history", "plain", "cold", "warm", "check", "find"):
+        assert data["results"][step]["seconds"][0] > 0, step
+    assert data["ratios"]["cold/plain"] > 0
+    assert data["sizes"]["site"] > data["sizes"]["plain site"] * 0.5
+    # The benchmark restores the entry it edits for the warm rebuild.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "log", "playbook"],
+        cwd=corpus,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert status.splitlines() == ["?? log/entry.schema.json"]  # added by init, nothing else

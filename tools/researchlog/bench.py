@@ -1,0 +1,352 @@
+"""Benchmark: researchlog against plain mkdocs-material on the same corpus.
+
+    python -m researchlog.bench CORPUS_DIR [--runs 3] [--json results.json] [--profile]
+
+CORPUS_DIR is a research log made by tests/corpus/make_corpus.py (`--layout root`) with
+`researchlog init` run in it. Every figure is the median of --runs runs of a fresh process;
+peak RSS is the largest resident set of the build process and anything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .settings import load_settings
+
+# Runs a command and reports its wall time and the peak RSS of it and its children.
+_TIMED = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": code, "seconds": seconds, "rss_kb": peak}))
+"""
+
+TARGETS = {  # ratio name -> upper bound
+    "cold/plain": 1.5,
+    "warm/plain": 1.15,
+    "history/floor": 3.0,
+    "cold rss/plain rss": 1.5,
+}
+ABSOLUTE_TARGETS = {"check": 3.0, "find": 1.0}  # seconds, at N=5000
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.rss_kb) / 1024 if self.rss_kb else float("nan")
+
+
+@dataclass
+class Report:
+    corpus: str
+    entries: int
+    notebooks: int
+    commits: int
+    runs: int
+    results: dict[str, Result] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def ratio(self, top: str, bottom: str) -> float:
+        return self.results[top].median / self.results[bottom].median
+
+    def ratios(self) -> dict[str, float]:
+        found = {
+            "cold/plain": self.ratio("cold", "plain"),
+            "warm/plain": self.ratio("warm", "plain"),
+            "history/floor": self.ratio("history", "floor"),
+        }
+        plain_rss = self.results["plain"].peak_mb
+        found["cold rss/plain rss"] = self.results["cold"].peak_mb / plain_rss
+        found["warm rss/plain rss"] = self.results["warm"].peak_mb / plain_rss
+        return found
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+
+
+def timed(command: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    """Wall seconds and peak RSS (kB) of a command run in a fresh process."""
+    output = subprocess.run(
+        [sys.executable, "-c", _TIMED, *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+    ).stdout
+    result = json.loads(output)
+    if result["code"] not in ok:
+        raise RuntimeError(f"{' '.join(command)} failed in {cwd} (exit {result['code']})")
+    return float(result["seconds"]), int(result["rss_kb"])
+
+
+def repeat(name: str, runs: int, once: Callable[[], tuple[float, int]]) -> Result:
+    result = Result(name)
+    for _ in range(runs):
+        seconds, rss = once()
+        result.seconds.append(seconds)
+        result.rss_kb.append(rss)
+    return result
+
+
+def mkdocs(site: Path) -> list[str]:
+    return [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)]
+
+
+def floor_once(corpus: Path, log_dir: str, playbook_dir: str) -> tuple[float, int]:
+    """A bare git log over the log folders, plus reading every file: the least any tool does."""
+    start = time.perf_counter()
+    subprocess.run(
+        ["git", "log", "--name-status", "-M", "--", log_dir, playbook_dir],
+        cwd=corpus,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    for folder in (log_dir, playbook_dir):
+        for path in (corpus / folder).rglob("*"):
+            if path.is_file():
+                path.read_bytes()
+    return time.perf_counter() - start, 0
+
+
+_HISTORY = """
+import sys, time
+from pathlib import Path
+from researchlog.frontmatter import quick_status
+from researchlog.history import read_history
+start = time.perf_counter()
+read_history(Path(sys.argv[1]), [sys.argv[2], sys.argv[3]], quick_status, sys.argv[2])
+print(time.perf_counter() - start)
+"""
+
+
+def history_once(corpus: Path, log_dir: str, playbook_dir: str) -> tuple[float, int]:
+    """History extraction alone, uncached, timed inside a fresh process."""
+    output = subprocess.run(
+        [sys.executable, "-c", _HISTORY, str(corpus), log_dir, playbook_dir],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+    ).stdout
+    return float(output.strip().splitlines()[-1]), 0
+
+
+def plain_site(corpus: Path, work: Path, log_dir: str, playbook_dir: str) -> Path:
+    """The same Markdown pages as a plain mkdocs-material site: entries out of the nav, the same
+    theme and Markdown extensions, Material's default search, and no researchlog plugin."""
+    project = work / "plain"
+    docs = project / "docs"
+    for folder in (log_dir, playbook_dir):
+        shutil.copytree(
+            corpus / folder, docs / folder, ignore=shutil.ignore_patterns("*.ipynb", ".*")
+        )
+    config = yaml.load((corpus / "mkdocs.yml").read_text(), Loader=_Loader) or {}
+    pages = sorted(p.relative_to(docs).as_posix() for p in (docs / playbook_dir).rglob("*.md"))
+    plain = {
+        "site_name": config.get("site_name", "plain"),
+        "docs_dir": "docs",
+        "theme": config.get("theme", {"name": "material"}),
+        "markdown_extensions": config.get("markdown_extensions", []),
+        "plugins": ["search"],
+        "nav": pages,
+        "not_in_nav": f"/{log_dir}/\n",
+        "validation": {"links": {"not_found": "info", "unrecognized_links": "info"}},
+    }
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(plain, sort_keys=False))
+    return project
+
+
+class _Loader(yaml.SafeLoader):
+    """mkdocs.yml may carry !!python/name tags; keep them as plain strings."""
+
+
+_Loader.add_multi_constructor(
+    "",
+    lambda loader, suffix, node: (
+        loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+    ),
+)
+
+
+def edit_one_entry(corpus: Path, log_dir: str) -> tuple[Path, bytes]:
+    """Append a paragraph to one Markdown entry; returns what to restore."""
+    candidates = sorted((corpus / log_dir).rglob("*.md"))
+    path = candidates[len(candidates) // 2]
+    original = path.read_bytes()
+    path.write_bytes(original + b"\nA note added by the benchmark.\n")
+    return path, original
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def search_index_size(site: Path) -> int:
+    for candidate in (site / "pagefind", site / "search"):
+        if candidate.exists():
+            return folder_size(candidate)
+    return 0
+
+
+def run(corpus: Path, runs: int, log: Callable[[str], None]) -> Report:
+    settings = load_settings(corpus)
+    log_dir, playbook_dir = settings.log_dir, settings.playbook_dir
+    entries = list((corpus / log_dir).rglob("*.md"))
+    notebooks = list((corpus / log_dir).rglob("*.ipynb"))
+    commits = int(
+        subprocess.run(
+            ["git", "rev-list", "--count", "HEAD"],
+            cwd=corpus,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    report = Report(str(corpus), len(entries) + len(notebooks), len(notebooks), commits, runs)
+    cache = settings.cache_path
+    with tempfile.TemporaryDirectory(prefix="researchlog-bench-") as temporary:
+        work = Path(temporary)
+        log("floor: git log --name-status -M + reading every file")
+        report.results["floor"] = repeat(
+            "floor", runs, lambda: floor_once(corpus, log_dir, playbook_dir)
+        )
+        log("history extraction alone (uncached)")
+        report.results["history"] = repeat(
+            "history", runs, lambda: history_once(corpus, log_dir, playbook_dir)
+        )
+        log("plain mkdocs-material, same pages, entries out of the nav")
+        plain = plain_site(corpus, work, log_dir, playbook_dir)
+        report.results["plain"] = repeat(
+            "plain", runs, lambda: timed(mkdocs(work / "plain-site"), plain)
+        )
+        report.sizes["plain site"] = folder_size(work / "plain-site")
+        report.sizes["plain search index"] = search_index_size(work / "plain-site")
+
+        def cold() -> tuple[float, int]:
+            shutil.rmtree(cache, ignore_errors=True)
+            return timed(mkdocs(work / "site"), corpus)
+
+        log("researchlog cold build (empty cache)")
+        report.results["cold"] = repeat("cold", runs, cold)
+        report.sizes["site"] = folder_size(work / "site")
+        report.sizes["search index"] = search_index_size(work / "site")
+
+        def warm() -> tuple[float, int]:
+            path, original = edit_one_entry(corpus, log_dir)
+            try:
+                return timed(mkdocs(work / "site"), corpus)
+            finally:
+                path.write_bytes(original)
+
+        log("researchlog warm rebuild after editing one entry")
+        report.results["warm"] = repeat("warm", runs, warm)
+    log("researchlog check and find")
+    # The corpus has a few dangling superseded_by links on purpose: check exits 1 there.
+    report.results["check"] = repeat(
+        "check",
+        runs,
+        lambda: timed([sys.executable, "-m", "researchlog", "check"], corpus, ok=(0, 1)),
+    )
+    report.results["find"] = repeat(
+        "find",
+        runs,
+        lambda: timed(
+            [sys.executable, "-m", "researchlog", "find", "distillation latency"], corpus
+        ),
+    )
+    return report
+
+
+def format_report(report: Report) -> str:
+    rows = [
+        ("floor", "(a) git log + read files"),
+        ("history", "history extraction"),
+        ("plain", "(b) plain mkdocs-material"),
+        ("cold", "(c) researchlog cold build"),
+        ("warm", "(d) researchlog warm rebuild"),
+        ("check", "researchlog check"),
+        ("find", "researchlog find"),
+    ]
+    lines = [
+        f"Corpus {report.corpus}: {report.entries} entries ({report.notebooks} notebooks),"
+        f" {report.commits} commits; median of {report.runs} runs.",
+        "",
+        "| step | median s | runs (s) | peak RSS MB |",
+        "|---|---:|---|---:|",
+    ]
+    for key, label in rows:
+        result = report.results.get(key)
+        if result is None:
+            continue
+        peak: int = max(result.rss_kb, default=0)
+        rss = f"{result.peak_mb:.0f}" if peak else ""
+        runs = ", ".join(f"{s:.2f}" for s in result.seconds)
+        lines.append(f"| {label} | {result.median:.2f} | {runs} | {rss} |")
+    lines += ["", "| ratio | value | target |", "|---|---:|---:|"]
+    for name, value in report.ratios().items():
+        target = TARGETS.get(name)
+        verdict = (
+            "" if target is None else (f"<= {target} {'met' if value <= target else 'MISSED'}")
+        )
+        lines.append(f"| {name} | {value:.2f} | {verdict} |")
+    lines += ["", "| size | MB |", "|---|---:|"]
+    for name, size in report.sizes.items():
+        lines.append(f"| {name} | {size / 1e6:.1f} |")
+    for name, value in report.extra.items():
+        lines.append(f"\n{name}: {value}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m researchlog.bench",
+        description="Time researchlog against plain mkdocs-material on a corpus made by"
+        " tests/corpus/make_corpus.py (then `researchlog init` in it).",
+    )
+    parser.add_argument("corpus", help="the corpus folder (a git repository with mkdocs.yml)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (default 3)")
+    parser.add_argument("--json", help="also write the raw results to this file")
+    args = parser.parse_args(argv)
+    corpus = Path(args.corpus).resolve()
+    if not (corpus / "mkdocs.yml").exists():
+        print(f"{corpus} has no mkdocs.yml: run `researchlog init` in it first", file=sys.stderr)
+        return 2
+    report = run(corpus, max(1, args.runs), lambda m: print(f"... {m}", file=sys.stderr))
+    print(format_report(report))
+    if args.json:
+        payload = asdict(report)
+        payload["ratios"] = report.ratios()
+        Path(args.json).write_text(json.dumps(payload, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
