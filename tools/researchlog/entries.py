@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .credentials import secret_problems
 from .frontmatter import FrontMatter, cell_source, read_markdown, read_notebook
 from .problems import Problem, Severity, error, warning
 
@@ -164,6 +165,7 @@ def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
     text, problem = decode(path, data)
     if text is None:
         return None, [problem] if problem else []
+    leaks = secret_problems(path, text)
     if path.endswith(".ipynb"):
         source = read_notebook(path, text)
         front = source.front
@@ -174,6 +176,8 @@ def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
         body = front.body
         kind = "markdown"
     entry, problems = entry_from_front_matter(path, front, body, kind)
+    if leaks:
+        return None, problems + leaks
     if entry is not None:
         entry = replace(entry, blob_sha=git_blob_sha(data), mtime=mtime)
     return entry, problems

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
+from .credentials import secret_problems
 from .entries import decode, discover
 from .frontmatter import read_markdown
 from .problems import Problem, Severity
@@ -84,6 +85,9 @@ def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, 
     text, problem = decode(path, data)
     if text is None:
         return None, [problem] if problem else []
+    leaks = secret_problems(path, text)
+    if leaks:
+        return None, leaks
     slug = posixpath.splitext(posixpath.relpath(path, folder))[0]
     problems: list[Problem] = []
     values: dict[str, object] = {}
