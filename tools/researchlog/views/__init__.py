@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape
 from importlib import resources
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def build_site(
 
 
 def navigation(log: Log) -> tuple[NavItem, ...]:
-    playbook = tuple(NavItem("Start here" if p.is_start else p.title, p.path) for p in log.playbook)
+    # Navigation titles reach the templates unescaped; playbook titles are user text.
+    playbook = tuple(
+        NavItem("Start here" if p.is_start else escape(p.title), p.path) for p in log.playbook
+    )
     items = [NavItem("Home", "index.md")]
     if playbook:
         items.append(NavItem("Playbook", children=playbook))

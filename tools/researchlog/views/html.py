@@ -12,7 +12,6 @@ import json
 import re
 import secrets
 from collections.abc import Iterable
-from typing import Any
 
 from ..log import LogEntry
 from ..problems import plural
@@ -20,7 +19,8 @@ from ..schema import STATUS_LABELS
 from .pages import Page
 from .urls import Urls
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:$])")
+# Characters Python-Markdown lets a backslash escape; escaping others would show the backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 _SLUG = re.compile(r"[\W_]+")
 
 STATUS_ICONS = {
@@ -38,7 +38,7 @@ def esc(text: object) -> str:
 
 
 def md_text(text: str) -> str:
-    """Text for a Markdown heading: HTML-escaped and with Markdown syntax neutralised."""
+    """Text for a Markdown heading: HTML-escaped, and links or emphasis neutralised."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False).replace("\n", " "))
 
 
@@ -96,12 +96,16 @@ class PageWriter:
         )
 
 
-def front_matter(**values: Any) -> str:
-    """YAML front matter for a generated page; JSON strings are valid YAML scalars."""
+def front_matter(**values: str | None) -> str:
+    """YAML front matter for a generated page; JSON strings are valid YAML scalars.
+
+    MkDocs renders page titles and descriptions into templates without escaping them, so they
+    are HTML-escaped here: a title such as "<script>" must show as text.
+    """
     lines = ["---"]
     for key, value in values.items():
         if value is not None:
-            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+            lines.append(f"{key}: {json.dumps(html.escape(value), ensure_ascii=False)}")
     lines.append("---")
     return "\n".join(lines)
 
