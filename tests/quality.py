@@ -13,8 +13,14 @@ from urllib.parse import unquote, urldefrag, urlparse
 from support import ROOT
 
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
-LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "source": "src",
-                   "iframe": "src"}
+LINK_ATTRIBUTES = {
+    "a": "href",
+    "link": "href",
+    "script": "src",
+    "img": "src",
+    "source": "src",
+    "iframe": "src",
+}
 
 
 class _PageParser(HTMLParser):
@@ -53,13 +59,13 @@ def _target_file(site: Path, page_url: str, href: str) -> tuple[Path, str]:
     """The file a relative link from `page_url` points at, and its fragment."""
     address, fragment = urldefrag(href)
     base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
-    joined = posixpath.normpath(posixpath.join("/" + base, unquote(address))) if address else (
-        "/" + page_url
+    joined = (
+        posixpath.normpath(posixpath.join("/" + base, unquote(address)))
+        if address
+        else ("/" + page_url)
     )
     target = site / joined.lstrip("/")
-    if address.endswith("/") or not address and (page_url.endswith("/") or not page_url):
-        target = target / "index.html"
-    elif target.is_dir():
+    if target.is_dir():
         target = target / "index.html"
     return target, fragment
 
@@ -105,8 +111,12 @@ def page_problems(tab: Any, url: str, base: str) -> list[str]:
 
     tab.route("**/*", route)
     messages: list[str] = []
-    tab.on("console", lambda m: messages.append(f"{m.type}: {m.text}")
-           if m.type in ("error", "warning") else None)
+    tab.on(
+        "console",
+        lambda m: (
+            messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
     tab.on("pageerror", lambda error: messages.append(f"page error: {error}"))
     tab.goto(url, wait_until="networkidle")
     tab.wait_for_timeout(300)
@@ -132,6 +142,9 @@ def axe_violations(tab: Any, impacts: tuple[str, ...] = ("serious", "critical"))
 
 def horizontal_overflow(tab: Any) -> int:
     """How many pixels the page is wider than the viewport (0 is good)."""
-    return int(tab.evaluate(
-        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - window.innerWidth"))
+    return int(
+        tab.evaluate(
+            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+            " - window.innerWidth"
+        )
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from researchlog.history import GitState
 from researchlog.log import Log, build_log
 from researchlog.settings import Settings
-from support import Repo, make_corpus
+from support import Repo, by_slug, make_corpus, mkdocs_build, run_cli
 
 PATH = "log/2025/2025-03-02-focal-loss.md"
 
@@ -262,33 +264,60 @@ def test_history_is_cached_by_head(repo: Repo) -> None:
     assert [c.status for c in third.by_slug["x"].history.status_history] == ["running", "success"]
 
 
+def _git(corpus: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=corpus, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _status_in(text: str) -> str | None:
+    """The status line of a front matter, read independently of the package's parsers."""
+    match = re.search(r"^status: *\"?([a-z-]+)", text, re.MULTILINE)
+    if match is None:
+        match = re.search(r'"status: *([a-z-]+)\\n"', text)
+    return match.group(1) if match else None
+
+
 @pytest.mark.slow
-def test_corpus_agrees_with_git_log_follow(tmp_path: Path) -> None:
-    """On the shared corpus, created/updated/status agree with per-file `git log --follow`."""
-    corpus = tmp_path / "c200"
-    make_corpus(corpus, entries=200, notebooks=20)
-    log = build_log(Settings(root=corpus))
-    assert len(log.entries) == 200
-    for item in log.entries:
-        out = subprocess.run(
-            ["git", "log", "--follow", "--format=%H %aI", "--", item.entry.path],
-            cwd=corpus,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
-        commits = [line.split() for line in out if line]
-        newest, oldest = commits[0], commits[-1]
-        assert item.history.created is not None
-        assert item.history.created.isoformat() == oldest[1], item.slug
-        assert item.history.updated is not None
-        assert item.history.updated.isoformat() == newest[1], item.slug
-        assert [r.sha for r in item.history.revisions] == [c[0] for c in reversed(commits)]
-        shown = subprocess.run(
-            ["git", "show", f"HEAD:{item.entry.path}"],
-            cwd=corpus,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        assert f"status: {item.history.status_history[-1].status}" in shown
+def test_corpus_site_agrees_with_git_log_follow(tmp_path: Path) -> None:
+    """On the shared corpus (N=200), entries.json agrees with per-file `git log --follow`,
+    the Timeline lists the status changes, and feed.xml is valid Atom."""
+    corpus = make_corpus(tmp_path / "c200", entries=200, notebooks=20)
+    assert run_cli("init", cwd=corpus).returncode == 0
+    site = tmp_path / "site"
+    assert mkdocs_build(corpus, site_dir=site).returncode == 0
+    entries = by_slug(site)
+    assert len(entries) == 200
+    changes = 0
+    for slug, record in entries.items():
+        out = _git(
+            corpus, "log", "--follow", "--name-only", "--format=%x00%H %aI", "--", record["path"]
+        )
+        commits = []
+        for chunk in out.split("\0")[1:]:
+            header, *paths = [line for line in chunk.splitlines() if line]
+            sha, date = header.split()
+            commits.append((sha, date, paths[0] if paths else record["path"]))
+        commits.reverse()  # oldest first
+        assert record["created"] == commits[0][1], slug
+        assert record["updated"] == commits[-1][1], slug
+        assert [r["sha"] for r in record["revisions"]] == [c[0] for c in commits], slug
+        expected: list[dict[str, str]] = []
+        for sha, date, path in commits:
+            status = _status_in(_git(corpus, "show", f"{sha}:{path}"))
+            if status and (not expected or expected[-1]["status"] != status):
+                expected.append({"status": status, "date": date, "commit": sha})
+        assert record["status_history"] == expected, slug
+        changes += len(expected) - 1
+    timeline = "".join(p.read_text() for p in (site / "timeline").rglob("index.html"))
+    assert timeline.count(' → <span class="rl-status') == changes > 100
+    feed = ET.parse(site / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.tag == f"{atom}feed"
+    for element in ("id", "title", "updated", "author"):
+        assert feed.find(f"{atom}{element}") is not None, element
+    for item in feed.findall(f"{atom}entry"):
+        for element in ("id", "title", "updated", "link", "content"):
+            assert item.find(f"{atom}{element}") is not None, element
+        dt.datetime.fromisoformat(item.findtext(f"{atom}updated") or "")
+    assert "→" in "".join(c.text or "" for c in feed.iter(f"{atom}content"))
