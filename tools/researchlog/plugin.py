@@ -29,8 +29,18 @@ from .views.urls import Urls
 
 log = get_plugin_logger("researchlog")
 
-# Generated pages rely on these: raw HTML blocks, heading ids, tables and admonition styles.
-REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc", "admonition")
+# Generated pages rely on these (raw HTML blocks, heading ids, tables, admonitions), and scope
+# documents on task lists whose assumptions are ticked or struck through.
+REQUIRED_EXTENSIONS = (
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "toc",
+    "admonition",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+    "researchlog.mdext",
+)
 
 
 class ResearchLogConfig(Config):  # type: ignore[no-untyped-call]
@@ -75,6 +85,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        config.mdx_configs.setdefault("pymdownx.tasklist", {"custom_checkbox": True})
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         if SCRIPT not in [str(s) for s in config.extra_javascript]:
