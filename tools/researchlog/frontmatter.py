@@ -205,6 +205,11 @@ def _read_mapping(
             continue
         result.data[key] = value
         result.lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            # Items of a list get their own lines too (key[0], key[1], ...), so a problem
+            # with one inline sample can name the line it is on.
+            for index, item in enumerate(value_node.value):
+                result.lines[f"{key}[{index}]"] = at(item.start_mark.line)
     result.found = True
 
 

@@ -17,6 +17,7 @@ from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
+from .samples import SampleSet, load_samples
 from .settings import Settings
 
 Progress = Callable[[str], None]
@@ -101,6 +102,7 @@ class Log:
     by_tag: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
     by_lesson: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
+    samples: Mapping[str, SampleSet] = field(default_factory=dict)  # by slug, entries with samples
 
     @property
     def errors(self) -> list[Problem]:
@@ -139,6 +141,8 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
     entries, slug_problems = _unique_slugs(parsed)
     problems.extend(slug_problems)
     problems.extend(_check_links(entries, playbook, settings))
+    samples, sample_problems = load_samples(root, entries, found.assets)
+    problems.extend(sample_problems)
     joined = [_join(entry, repo) for entry in entries]
     joined = _with_supersedes(joined)
     joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
@@ -156,6 +160,7 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
         by_tag=_group(joined, lambda e: list(e.entry.tags)),
         by_lesson=_group(joined, lambda e: list(e.entry.lessons)),
         timings=timings,
+        samples=samples,
     )
 
 

@@ -321,8 +321,8 @@ class Samples(FieldType):
     def check(self, value: Any) -> Checked:
         if isinstance(value, str) and value.strip():
             return Checked(value.strip())
-        if isinstance(value, list) and all(isinstance(row, dict) for row in value):
-            return Checked(value)
+        if isinstance(value, list):
+            return Checked(value)  # rows are checked one by one in samples.py, with lines
         return Checked(
             None,
             [
@@ -335,12 +335,15 @@ class Samples(FieldType):
         )
 
     def json_schema(self) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            key: {"type": ["string", "number", "boolean", "null"]}
+            for key in ("id", "input", "expected", "prediction", "note")
+        }
+        properties["correct"] = {"type": "boolean"}
         row = {
             "type": "object",
-            "properties": {
-                key: {"type": ["string", "number", "boolean", "null"]}
-                for key in ("id", "input", "expected", "prediction", "note")
-            },
+            "required": ["id", "input", "prediction"],
+            "properties": properties,
         }
         return {"oneOf": [{"type": "string"}, {"type": "array", "items": row}]}
 

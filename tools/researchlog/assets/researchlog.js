@@ -84,4 +84,17 @@
 
   onPage(drawFigures);
   window.researchlog = { onPage: onPage, loadScript: loadScript, themeLayout: themeLayout };
+
+  /* A view with its own script names it in data-researchlog-script; the script is loaded
+     only on pages with such a view, and initialises itself through researchlog.onPage. */
+  onPage(function () {
+    document.querySelectorAll("[data-researchlog-script]").forEach(function (element) {
+      loadScript(element.getAttribute("data-researchlog-script")).catch(function (error) {
+        var note = document.createElement("p");
+        note.className = "rl-script-error";
+        note.textContent = "This part of the page could not be loaded: " + error.message;
+        element.appendChild(note);
+      });
+    });
+  });
 })();

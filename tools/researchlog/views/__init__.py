@@ -15,6 +15,7 @@ from .entry_page import entry_page
 from .figures import plotly_js_file
 from .pages import NavItem, Page, Site, StaticFile
 from .playbook_pages import playbook_page
+from .samples import compare_sections, sample_files, samples_sections
 from .timeline import feed_xml, timeline_pages
 from .urls import Urls
 
@@ -35,13 +36,14 @@ def build_site(
     pages: list[Page] = []
     for item in log.entries:
         neighbours = [log.by_slug[s] for s in nearby.get(item.slug, ()) if s in log.by_slug]
-        pages.append(entry_page(item, log, urls, neighbours, bodies.get(item.slug)))
+        sections = samples_sections(item, log, urls)
+        pages.append(entry_page(item, log, urls, neighbours, bodies.get(item.slug), sections))
     pages.extend(playbook_page(page, log, urls) for page in log.playbook)
     pages.append(indexes.home_page(log, urls))
     pages.append(indexes.dead_ends_page(log, urls))
     pages.append(indexes.outcomes_page(log, urls))
     pages.append(indexes.projects_index(log, urls))
-    pages.extend(indexes.project_pages(log, urls))
+    pages.extend(indexes.project_pages(log, urls, compare_sections(log, urls)))
     pages.append(indexes.tags_index(log, urls))
     pages.extend(indexes.tag_pages(log, urls))
     pages.extend(timeline_pages(log, urls))
@@ -49,6 +51,7 @@ def build_site(
         StaticFile("entries.json", entries_json(log, urls)),
         StaticFile("feed.xml", feed_xml(log, urls)),
         *(StaticFile(path, source=log.settings.root / path) for path in log.assets),
+        *sample_files(log, urls),
         *_packaged_assets(),
         *extra_files,
     ]

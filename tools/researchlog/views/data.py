@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..log import Log, LogEntry
+from .samples import samples_summary
 from .urls import Urls
 
 FORMAT_VERSION = 1
@@ -74,6 +75,9 @@ def entries_json(log: Log, urls: Urls) -> bytes:
         "version": FORMAT_VERSION,
         "site_name": log.settings.site_name,
         "git": log.git.value,
-        "entries": [entry_record(item, urls) for item in log.entries],
+        "entries": [
+            {**entry_record(item, urls), "samples": samples_summary(item, log, urls)}
+            for item in log.entries
+        ],
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()

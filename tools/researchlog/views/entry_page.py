@@ -102,6 +102,8 @@ def header(item: LogEntry, log: Log, urls: Urls) -> str:
     facts = "".join(f"<dt>{esc(name)}</dt><dd>{value}</dd>" for name, value in rows)
     parts = [f'<div class="rl-entry" data-status="{esc(entry.status)}">']
     parts.append(_status_line(item))
+    if entry.demo:
+        parts.append(_demo(entry.demo))
     parts.extend(_banners(item, log, urls))
     parts.append(f'<dl class="rl-facts">{facts}</dl>')
     if entry.metrics:
@@ -174,14 +176,20 @@ def _metrics_table(item: LogEntry, log: Log) -> str:
     )
 
 
+def _demo(url: str) -> str:
+    """The demo link, first thing under the status: trying a model beats reading about it."""
+    host = re.match(r"^https?://([^/?#]+)", url, flags=re.IGNORECASE)
+    where = f' <span class="rl-demo-line__host">on {esc(host.group(1))}</span>' if host else ""
+    return (
+        f'<p class="rl-demo-line"><a class="md-button md-button--primary rl-demo"'
+        f' href="{esc(url)}" rel="noopener"><span aria-hidden="true">▶</span> Try the demo</a>'
+        f"{where}</p>"
+    )
+
+
 def _actions(item: LogEntry, urls: Urls) -> str:
     entry = item.entry
     buttons = []
-    if entry.demo:
-        buttons.append(
-            f'<a class="md-button md-button--primary rl-demo" href="{esc(entry.demo)}"'
-            ' rel="noopener">Try the demo</a>'
-        )
     if entry.is_notebook:
         name = posixpath.basename(entry.path)
         stem = posixpath.splitext(name)[0]
