@@ -45,8 +45,9 @@ def test_no_broken_internal_links_anchors_or_assets(example_site: Path) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_pages_work_offline_without_console_noise(example_site: Path, example_url: str,
-                                                  browser: Any, scheme: str) -> None:
+def test_pages_work_offline_without_console_noise(
+    example_site: Path, example_url: str, browser: Any, scheme: str
+) -> None:
     problems: dict[str, list[str]] = {}
     for name, url in page_types(example_site).items():
         context = browser.new_context(color_scheme=scheme)
@@ -59,8 +60,9 @@ def test_pages_work_offline_without_console_noise(example_site: Path, example_ur
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_violations(example_site: Path, example_url: str, browser: Any,
-                                             scheme: str) -> None:
+def test_no_serious_accessibility_violations(
+    example_site: Path, example_url: str, browser: Any, scheme: str
+) -> None:
     violations: dict[str, list[str]] = {}
     context = browser.new_context(color_scheme=scheme)
     tab = context.new_page()
@@ -73,11 +75,13 @@ def test_no_serious_accessibility_violations(example_site: Path, example_url: st
     assert violations == {}
 
 
-def test_narrow_screens_do_not_scroll_sideways(example_site: Path, example_url: str,
-                                               browser: Any) -> None:
+def test_narrow_screens_do_not_scroll_sideways(
+    example_site: Path, example_url: str, browser: Any
+) -> None:
     pages = page_types(example_site)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     tab = context.new_page()
     overflow = {}
     for name in ("home", "markdown entry", "notebook entry", "explorer", "project"):
@@ -87,8 +91,9 @@ def test_narrow_screens_do_not_scroll_sideways(example_site: Path, example_url: 
     assert overflow == dict.fromkeys(overflow, 0)
 
 
-def test_home_and_entry_page_show_the_header(example_site: Path, example_url: str,
-                                             page: Any) -> None:
+def test_home_and_entry_page_show_the_header(
+    example_site: Path, example_url: str, page: Any
+) -> None:
     entries = entries_json(example_site)["entries"]
     dead_end = next(e for e in entries if e["status"] == "dead-end" and e["kind"] == "markdown")
     page.goto(example_url)
