@@ -305,7 +305,7 @@ class _Page:
         cut = resources.get("researchlog_cut") or {}
         if not cut.get("outputs"):
             return
-        limit = f"{self.job.max_bytes / _MB:g} MB"
+        limit = f"{self.job.max_bytes / _MB:.3g} MB"
         total = _megabytes(resources.get("researchlog_output_bytes", 0))
         outputs = plural(cut["outputs"], "output")
         self.parts.append(
