@@ -43,7 +43,10 @@ plugins:
   - researchlog
 """
 # A 1x1 red PNG, pasted into a Markdown cell as an attachment.
-PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAF"
+    "BQIAX8jx0gAAAABJRU5ErkJggg=="
+)
 UNSAFE_HTML = (
     "<p id='unsafe' onmouseover=\"document.body.dataset.hovered='yes'\">Hover me</p>"
     "<script>document.body.dataset.pwned = 'yes'</script>"
@@ -205,9 +208,7 @@ def test_markdown_cells_are_site_markdown(built: tuple[Repo, Path, Any]) -> None
     assert "Prices such as $5 and $10 stay text." in article.get_text()
     pasted = article.find("img", alt="pasted plot")
     assert pasted is not None
-    assert (site / PAGE / pasted["src"]).read_bytes() == base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
-    )
+    assert (site / PAGE / pasted["src"]).read_bytes() == base64.b64decode(PIXEL)
 
 
 def test_every_output_kind_is_rendered(built: tuple[Repo, Path, Any]) -> None:
