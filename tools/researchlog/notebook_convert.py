@@ -12,6 +12,7 @@ HTML blocks that skip the Markdown parser.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import json
@@ -83,7 +84,7 @@ def convert(job: Job) -> dict[str, Any]:
     page = _Page(job, cell_lines(text))
     if job.execute:
         page.execute(notebook)
-    notebook, resources = _pipeline(job).from_notebook_node(
+    notebook, resources = _pipeline(job.max_bytes).from_notebook_node(
         notebook, {"unique_key": "output", "output_files_dir": job.files_dir}
     )
     page.render(notebook, resources)
@@ -97,8 +98,14 @@ class _Pipeline(Exporter):
 
     output_mimetype = "text/markdown"
 
+    def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+        """Skip re-validating the notebook after every step: that was a third of the time,
+        and notebooks are validated once, when the log is read (notebook_check)."""
 
-def _pipeline(job: Job) -> _Pipeline:
+
+@functools.lru_cache(maxsize=8)
+def _pipeline(max_bytes: int) -> _Pipeline:
+    """One pipeline per worker and setting: its preprocessors keep no state between runs."""
     pipeline = _Pipeline()
     steps = [
         CoalesceStreamsPreprocessor(),
@@ -107,7 +114,7 @@ def _pipeline(job: Job) -> _Pipeline:
             remove_all_outputs_tags={"remove-output", "remove_output"},
             remove_input_tags={"remove-input", "remove_input"},
         ),
-        OutputBudget(max_bytes=job.max_bytes),
+        OutputBudget(max_bytes=max_bytes),
         ExtractOutputPreprocessor(
             output_filename_template="output_{cell_index}_{index}{extension}",
             extract_output_types=set(IMAGES),
@@ -354,11 +361,7 @@ class _Page:
 
     def _code(self, source: str) -> str:
         """The same markup pymdownx.highlight writes, so Material's code styles apply."""
-        name = self.language
-        try:
-            lexer = get_lexer_by_name(name, stripnl=False)
-        except ClassNotFound:
-            name, lexer = "text", get_lexer_by_name("text")
+        name, lexer = _lexer(self.language)
         shown = "python" if name.startswith("ipython") else name
         code = highlight(source.rstrip("\n") + "\n", lexer, _FORMATTER)
         return (
@@ -488,6 +491,15 @@ class _Page:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+@functools.lru_cache(maxsize=16)
+def _lexer(name: str) -> tuple[str, Any]:
+    """The Pygments lexer for a notebook's language (looking one up is slow), else plain text."""
+    try:
+        return name, get_lexer_by_name(name, stripnl=False)
+    except ClassNotFound:
+        return "text", get_lexer_by_name("text")
 
 
 def _text(value: Any) -> str:
