@@ -97,6 +97,7 @@ def make_notebook(front_matter: str = FRONT_MATTER) -> Any:
     markdown["attachments"] = {"pasted.png": {"image/png": PIXEL}}
     cells = [v4.new_raw_cell(front_matter), markdown]
     cells += [v4.new_code_cell(source) for source in CODE_CELLS]
+    cells.append(v4.new_code_cell("token = 'hidden-by-tag'", metadata={"tags": ["remove-cell"]}))
     cells.append(v4.new_markdown_cell("## Decision\n\nShip 3e-4 as the new default."))
     notebook = v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
@@ -216,7 +217,8 @@ def test_every_output_kind_is_rendered(built: tuple[Repo, Path, Any]) -> None:
     page = soup(site, PAGE)
     html = (site / PAGE / "index.html").read_text(encoding="utf-8")
     cells = page.select(".rl-nb-cell")
-    assert len(cells) == len(CODE_CELLS)
+    assert len(cells) == len(CODE_CELLS)  # not the cell tagged remove-cell
+    assert "hidden-by-tag" not in html
     # Code is highlighted with the markup Material styles.
     code = cells[1].select_one(".highlight code")
     assert code is not None and code.select_one("span.kn").get_text() == "import"
@@ -442,9 +444,12 @@ def test_notebook_page_in_chromium_through_instant_navigation(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     with serve_site(site, PORT) as url:
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
         page.goto(url)
         page.wait_for_load_state("networkidle")  # instant navigation starts with the sitemap
         page.evaluate("window.loadedOnce = true")
+        assert not [r for r in requests if "plotly" in r]  # Home has no figures
         page.get_by_role("link", name="Learning-rate sweep for the ticket router").first.click()
         page.wait_for_url(f"{url}{PAGE}/")
         chart = page.locator(".rl-figure svg.main-svg").first
@@ -452,6 +457,8 @@ def test_notebook_page_in_chromium_through_instant_navigation(
         # Reached through instant navigation: the page was not loaded anew.
         assert page.evaluate("window.loadedOnce") is True
         assert page.locator(".rl-figure .scatterlayer .trace").count() == 1
+        plotly = [r for r in requests if "plotly" in r]
+        assert plotly == [f"{url}assets/researchlog/plotly.min.js"]  # once, from this site
         png = page.locator('.rl-nb-image img[src$=".png"]')
         png.scroll_into_view_if_needed()
         png.wait_for(state="visible")
