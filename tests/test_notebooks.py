@@ -241,7 +241,8 @@ def test_every_output_kind_is_rendered(built: tuple[Repo, Path, Any]) -> None:
     assert b"<rect" in (site / PAGE / images[".svg"]["src"]).read_bytes()
     # The plotly figure, drawn from its JSON by the shared plotly.js.
     figure = cells[3].select_one(".rl-figure")
-    assert figure is not None and figure["aria-label"] == "Chart: F1 by learning rate"
+    assert figure is not None
+    assert figure.parent["aria-label"] == "Chart: F1 by learning rate"
     spec = json.loads(figure["data-figure"])
     assert spec["data"][0]["y"] == [0.81, 0.86, 0.12]
     assert "plotlyServerURL" not in spec["config"]

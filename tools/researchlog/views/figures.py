@@ -73,8 +73,10 @@ def figure_html(
         if (description)
         else ""
     )
+    # The name sits on the <figure>: the chart inside has buttons (plotly's toolbar), which
+    # an element with role="img" must not contain.
     return (
-        f'<figure class="rl-figure-wrap"><div class="rl-figure" role="img"'
-        f' aria-label="{esc(label)}" data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"'
+        f'<figure class="rl-figure-wrap" aria-label="{esc(label)}"><div class="rl-figure"'
+        f' data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"'
         f' data-figure="{esc(_figure_json(spec))}"{style}></div>{caption}</figure>'
     )
