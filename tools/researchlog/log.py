@@ -15,6 +15,7 @@ from . import schema
 from .entries import Entry, discover, read_entry
 from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
+from .notebook_check import check_notebooks
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
@@ -126,6 +127,7 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
         problems.extend(entry_problems)
         if entry is not None:
             parsed.append(entry)
+    problems.extend(check_notebooks(root, parsed, settings.cache_path / "notebook-checks.json"))
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)
     timings["entries"] = time.perf_counter() - started

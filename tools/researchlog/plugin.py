@@ -22,8 +22,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 
 from .log import Log, build_log
+from .notebooks import render_notebooks
 from .settings import Settings, settings_from
-from .views import SCRIPT, STYLESHEET, build_site
+from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
 from .views.pages import NavItem, Page, Site
 from .views.urls import Urls
 
@@ -86,8 +87,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         config.mdx_configs.setdefault("pymdownx.tasklist", {"custom_checkbox": True})
-        if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
+        for stylesheet in (STYLESHEET, NOTEBOOK_STYLESHEET):
+            if stylesheet not in config.extra_css:
+                config.extra_css.append(stylesheet)
         if SCRIPT not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(SCRIPT)
         self.user_nav = config.nav is not None
@@ -102,7 +104,10 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         for problem in self.log.problems:
             log.warning(problem.format())
         urls = Urls(directory_urls=config.use_directory_urls)
-        site = build_site(self.log, urls)
+        notebooks = render_notebooks(self.log, urls, progress=lambda m: log.info(m))
+        for problem in notebooks.problems:
+            log.warning(problem.format())
+        site = build_site(self.log, urls, bodies=notebooks.bodies, extra_files=notebooks.files)
         files = self._replace_files(files, site, config)
         self.pages = {page.src_uri: page for page in site.pages if page.blocks}
         if not self.user_nav:

@@ -53,9 +53,9 @@
     if (!figures.length) return;
     loadScript(figures[0].getAttribute("data-plotly-src")).then(function () {
       figures.forEach(function (element) {
-        var source = element.querySelector('script[type="application/json"]');
+        var source = element.getAttribute("data-figure");
         if (!source || !window.Plotly) return;
-        var spec = JSON.parse(source.textContent);
+        var spec = JSON.parse(source);
         element.researchlogSpec = spec;
         window.Plotly.newPlot(element, spec.data, themeLayout(spec.layout), spec.config);
         element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));

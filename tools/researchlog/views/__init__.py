@@ -13,7 +13,7 @@ from . import indexes
 from .data import entries_json
 from .entry_page import entry_page
 from .figures import plotly_js_file
-from .pages import NavItem, Page, Site, StaticFile
+from .pages import Body, NavItem, Page, Site, StaticFile
 from .playbook_pages import playbook_page
 from .samples import compare_sections, sample_files, samples_sections
 from .timeline import feed_xml, timeline_pages
@@ -22,12 +22,13 @@ from .urls import Urls
 ASSET_DIR = "assets/researchlog"
 STYLESHEET = f"{ASSET_DIR}/researchlog.css"
 SCRIPT = f"{ASSET_DIR}/researchlog.js"
+NOTEBOOK_STYLESHEET = f"{ASSET_DIR}/notebooks.css"
 
 
 def build_site(
     log: Log,
     urls: Urls,
-    bodies: Mapping[str, str] | None = None,
+    bodies: Mapping[str, str | Body] | None = None,
     extra_files: Sequence[StaticFile] = (),
 ) -> Site:
     """Every page and file of the site. `bodies` replaces entry bodies (converted notebooks)."""

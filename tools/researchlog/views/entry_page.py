@@ -21,7 +21,7 @@ from .html import (
     status_badge,
     tag_links,
 )
-from .pages import Page
+from .pages import Body, Page
 from .urls import Urls
 
 _LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*)\n?")
@@ -32,12 +32,13 @@ def entry_page(
     log: Log,
     urls: Urls,
     related: Sequence[LogEntry],
-    body: str | None = None,
+    body: str | Body | None = None,
     extra_sections: Sequence[tuple[str, str]] = (),
 ) -> Page:
     """An entry's page; `body` replaces the file's own text (a converted notebook)."""
     entry = item.entry
-    text = entry.body if body is None else body
+    blocks = body.blocks if isinstance(body, Body) else {}
+    text = body.markdown if isinstance(body, Body) else entry.body if body is None else body
     page = PageWriter(
         entry.path, entry.title, description=entry.outcome or entry.question, source=entry.path
     )
@@ -48,7 +49,7 @@ def entry_page(
     else:
         page.heading(1, entry.title)
     page.html(header(item, log, urls))
-    page.markdown(text.strip("\n"))
+    page.body(text.strip("\n"), blocks)
     for heading, markup in extra_sections:
         page.heading(2, heading)
         page.html(markup)

@@ -1,6 +1,8 @@
 """Interactive plotly figures on static pages, drawn from their JSON.
 
-Each figure is a <div class="rl-figure"> holding its spec as JSON. researchlog.js loads one
+Each figure is a <div class="rl-figure"> holding its spec as JSON in a data-figure attribute
+(not in a <script type="application/json">: Material's instant navigation re-creates every
+script in the new page as JavaScript, dropping its type). researchlog.js loads one
 shared copy of plotly.js (taken from the installed plotly package, never a CDN) only on pages
 that have figures, draws them under Material's instant navigation, and re-themes them when the
 reader switches between light and dark.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,10 +33,22 @@ def plotly_js_file() -> StaticFile | None:
     return StaticFile(PLOTLY_JS, source=path) if path.exists() else None
 
 
-def _json_for_script(value: Any) -> str:
-    """JSON that is safe inside <script type="application/json">: no '</' can end it early."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _figure_json(value: Any) -> str:
+    """Compact JSON; NaN and infinities (which JSON cannot hold) become null, as in plotly.py."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def figure_html(
@@ -58,9 +73,10 @@ def figure_html(
         if (description)
         else ""
     )
+    # The name sits on the <figure>: the chart inside has buttons (plotly's toolbar), which
+    # an element with role="img" must not contain.
     return (
-        f'<figure class="rl-figure-wrap"><div class="rl-figure" role="img"'
-        f' aria-label="{esc(label)}" data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"{style}>'
-        f'<script type="application/json">{_json_for_script(spec)}</script>'
-        f"</div>{caption}</figure>"
+        f'<figure class="rl-figure-wrap" aria-label="{esc(label)}"><div class="rl-figure"'
+        f' data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"'
+        f' data-figure="{esc(_figure_json(spec))}"{style}></div>{caption}</figure>'
     )

@@ -11,7 +11,7 @@ import html
 import json
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..log import LogEntry
 from ..problems import plural
@@ -80,6 +80,11 @@ class PageWriter:
         shown = text if markdown else md_text(text)
         suffix = f" {{ #{anchor} }}" if anchor else ""
         self.parts.append(f"{'#' * level} {shown}{suffix}")
+
+    def body(self, markdown: str, blocks: Mapping[str, str]) -> None:
+        """Markdown whose placeholders were made elsewhere, with their HTML blocks."""
+        self.markdown(markdown)
+        self.blocks.update(blocks)
 
     def html(self, markup: str) -> None:
         token = f"rl{self._nonce}b{len(self.blocks)}"

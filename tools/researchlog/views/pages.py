@@ -28,6 +28,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Body:
+    """A page body made elsewhere (a converted notebook): Markdown with placeholders, and the
+    HTML blocks that replace them after rendering, as PageWriter's own blocks do."""
+
+    markdown: str
+    blocks: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class StaticFile:
     src_uri: str
     content: bytes | None = None

@@ -1,0 +1,272 @@
+"""Notebook entries as pages: converted once, cached by content, in worker processes.
+
+`render_notebooks(log, urls)` gives every notebook entry's page body, the files beside it
+(extracted images and the .ipynb itself, for download) and the problems found on the way.
+
+A conversion is cached on disk under a key made of the notebook's bytes, the converter's own
+code and its libraries' versions, and every setting that changes the page, so a rebuild with
+unchanged notebooks converts nothing and never imports nbconvert. Conversions that are needed
+run in a pool of 'spawn' worker processes: the second core is used, and nbconvert, Pygments and
+kernels never enter the build's own process.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import posixpath
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import cache
+from .log import Log, LogEntry
+from .problems import Problem, Severity
+from .views.html import esc
+from .views.pages import Body, StaticFile
+from .views.urls import Urls
+
+Progress = Callable[[str], None]
+CACHE_FOLDER = "notebooks"
+# The converter's code is part of its version: change it, and every notebook is converted anew.
+_CONVERTER_SOURCES = (
+    "notebooks.py",
+    "notebook_convert.py",
+    "notebook_math.py",
+    "notebook_safety.py",
+    "views/figures.py",
+)
+_LIBRARIES = ("nbconvert", "nbformat", "pygments", "latex2mathml", "mistune")
+_UNUSED_DAYS = 30  # cache entries not used for this long are removed after a conversion
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to convert; plain data, so it can be sent to a worker process."""
+
+    path: str  # repo-relative, for messages
+    source: str  # absolute path of the file
+    blob_sha: str  # the content the key was made for
+    key: str
+    src_uri: str
+    directory_urls: bool
+    files_dir: str  # folder of extracted files, relative to the notebook's folder
+    files_href: str  # the same folder, relative to the page's URL
+    files_cache: str  # where extracted files are kept, by content hash
+    max_bytes: int
+    trusted: bool
+    execute: bool
+    timeout: int
+
+
+@dataclass(frozen=True)
+class NotebookPages:
+    bodies: Mapping[str, Body]  # slug -> converted page body
+    files: tuple[StaticFile, ...]
+    problems: tuple[Problem, ...]
+    converted: int = 0
+    cached: int = 0
+
+
+def render_notebooks(log: Log, urls: Urls, progress: Progress | None = None) -> NotebookPages:
+    """Page bodies for every notebook entry, from the cache where possible."""
+    say = progress or (lambda message: None)
+    notebooks = [item for item in log.entries if item.entry.is_notebook]
+    if not notebooks:
+        return NotebookPages({}, (), ())
+    started = time.perf_counter()
+    settings = log.settings
+    folder = settings.cache_path / CACHE_FOLDER
+    version = converter_version()
+    jobs = {item.slug: _job(item, log, urls, folder, version) for item in notebooks}
+    results: dict[str, dict[str, Any]] = {}
+    for slug, job in jobs.items():
+        found = _cached(folder, job.key)
+        if found is not None:
+            results[slug] = found
+    missing = [job for slug, job in jobs.items() if slug not in results]
+    if missing:
+        say(f"converting {len(missing)} of {len(jobs)} notebooks")
+        results.update(_convert_all(missing, folder))
+        _prune(folder, {job.key for job in jobs.values()})
+
+    bodies: dict[str, Body] = {}
+    files: list[StaticFile] = []
+    problems: list[Problem] = []
+    for item in notebooks:
+        job = jobs[item.slug]
+        result = results[item.slug]
+        bodies[item.slug] = Body(result["markdown"], dict(result["blocks"]))
+        for name, sha in result["files"]:
+            files.append(
+                StaticFile(f"{_files_folder(job.src_uri)}/{name}", source=folder / "files" / sha)
+            )
+        # The original notebook, beside the page, for the header's download link.
+        files.append(
+            StaticFile(
+                f"{_files_folder(job.src_uri)}/{posixpath.basename(job.src_uri)}",
+                source=Path(job.source),
+            )
+        )
+        problems.extend(
+            Problem(job.path, line, message, hint, Severity(severity))
+            for severity, line, message, hint in result["problems"]
+        )
+    say(
+        f"{len(jobs)} notebooks: {len(missing)} converted, {len(jobs) - len(missing)} from"
+        f" the cache, in {time.perf_counter() - started:.2f}s"
+    )
+    return NotebookPages(
+        bodies, tuple(files), tuple(problems), len(missing), len(jobs) - len(missing)
+    )
+
+
+def converter_version() -> str:
+    """A fingerprint of the converter: its source files and its libraries' versions."""
+    package = Path(__file__).parent
+    parts: list[str | bytes] = []
+    for name in _CONVERTER_SOURCES:
+        parts.append(cache.read(package / name) or b"")
+    for library in _LIBRARIES:
+        try:
+            parts.append(f"{library}={metadata.version(library)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{library}=missing")
+    return cache.digest(*parts)
+
+
+def _files_folder(src_uri: str) -> str:
+    """log/2025/x.ipynb -> log/2025/x: the page's own folder with directory URLs."""
+    return posixpath.splitext(src_uri)[0]
+
+
+def _job(item: LogEntry, log: Log, urls: Urls, folder: Path, version: str) -> Job:
+    settings = log.settings
+    entry = item.entry
+    files = _files_folder(entry.path)
+    probe = urls.asset(entry.path, f"{files}/_")  # "_" or "x/_", as the page sees the folder
+    execute = entry.execute if entry.execute is not None else settings.execute_notebooks
+    job = Job(
+        path=entry.path,
+        source=str(settings.root / entry.path),
+        blob_sha=entry.blob_sha,
+        key="",
+        src_uri=entry.path,
+        directory_urls=urls.directory_urls,
+        files_dir=posixpath.basename(files),
+        files_href=probe[:-1],
+        files_cache=str(folder / "files"),
+        max_bytes=int(settings.notebook_max_mb * 1024 * 1024),
+        trusted=settings.trust_notebook_html,
+        execute=bool(execute),
+        timeout=settings.execute_timeout if execute else 0,
+    )
+    # Everything that changes the page is in the key; where the cache lives is not.
+    fields = {k: v for k, v in asdict(job).items() if k not in ("source", "files_cache")}
+    return replace(job, key=cache.digest(version, json.dumps(fields, sort_keys=True)))
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def _cached(folder: Path, key: str) -> dict[str, Any] | None:
+    data = cache.read(folder / f"{key}.json")
+    if data is None:
+        return None
+    try:
+        result: dict[str, Any] = json.loads(data)
+    except ValueError:
+        return None
+    files = folder / "files"
+    if not all((files / sha).is_file() for _, sha in result.get("files", [])):
+        return None  # someone cleaned part of the cache: convert again
+    return result
+
+
+def _store(folder: Path, key: str, result: dict[str, Any]) -> None:
+    """Extracted files are written by the worker first; this entry goes last, so a cache
+    entry that exists always has its files."""
+    cache.write_atomic(folder / f"{key}.json", json.dumps(result).encode("utf-8"))
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Drop cache entries and files that nothing has used for a month."""
+    cutoff = time.time() - _UNUSED_DAYS * 86400
+    now = time.time()
+    for key in keep:
+        path = folder / f"{key}.json"
+        if path.exists():
+            os.utime(path, (now, now))
+    used: set[str] = set()
+    for path in folder.glob("*.json"):
+        try:
+            if path.stem not in keep and path.stat().st_mtime < cutoff:
+                path.unlink()
+                continue
+            used.update(sha for _, sha in json.loads(path.read_bytes()).get("files", []))
+        except (OSError, ValueError):
+            continue
+    for path in (folder / "files").glob("*"):
+        try:
+            if path.name not in used and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
+
+
+# ----------------------------------------------------------------------------- workers
+
+
+def _convert_all(jobs: list[Job], folder: Path) -> dict[str, dict[str, Any]]:
+    """Convert in worker processes, one per core at most; results keyed by slug."""
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, dict[str, Any]] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(convert_in_worker, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a notebook the converter cannot handle, or a lost worker
+                result = _failed(job, exc)
+            if result.pop("cacheable", False):
+                _store(folder, job.key, result)
+            results[Path(job.path).stem] = result
+    return results
+
+
+def convert_in_worker(job: Job) -> dict[str, Any]:
+    """Runs in a worker: only there is nbconvert imported."""
+    from .notebook_convert import convert
+
+    return convert(job)
+
+
+def _failed(job: Job, exc: BaseException) -> dict[str, Any]:
+    reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    note = (
+        '<div class="admonition failure"><p class="admonition-title">This notebook could not'
+        f" be shown</p><p>{esc(reason)}</p><p>Download it to open it in Jupyter.</p></div>"
+    )
+    token = f"rlnb{job.key[:10]}fail"
+    return {
+        "markdown": token + "\n",
+        "blocks": {token: note},
+        "files": [],
+        "problems": [
+            (
+                "error",
+                None,
+                f"the notebook could not be converted: {reason}",
+                "open and save it in Jupyter; if that does not help, report this message",
+            )
+        ],
+        "figures": 0,
+        "cacheable": False,
+    }
