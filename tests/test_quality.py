@@ -100,11 +100,11 @@ def test_home_and_entry_page_show_the_header(
     assert page.locator("article h1").inner_text().removesuffix("¶") == "Northwind ML research log"
     cards = page.locator(".rl-card")
     assert cards.count() == 6
-    assert page.locator(".rl-card--dead-end .rl-status").inner_text() == "✖Dead end"
+    assert page.locator(".rl-card--dead-end .rl-status").text_content() == "✖Dead end"
     page.get_by_role("link", name=dead_end["title"]).first.click()
     page.wait_for_url(example_url + dead_end["url"])
     header = page.locator(".rl-entry")
     assert header.is_visible()
-    assert header.locator(".rl-status").first.inner_text() == "✖Dead end"
+    assert header.locator(".rl-status").first.text_content() == "✖Dead end"
     assert dead_end["outcome"] in header.inner_text()
     assert dead_end["question"] in header.inner_text()
