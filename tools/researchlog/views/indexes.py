@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from ..log import Log, LogEntry
 from ..problems import plural
 from ..schema import STATUS_LABELS
+from ..scope import assumptions
 from .html import (
     PageWriter,
     date_text,
@@ -85,6 +86,10 @@ def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = 
     for heading, markup in extra_sections:
         page.heading(2, heading)
         page.html(markup)
+    scopes = _open_assumptions(log, here, urls)
+    if scopes:
+        page.heading(2, "Open assumptions")
+        page.html(scopes)
     page.heading(2, "Recent entries")
     page.html(entry_list(entries[:10], here, urls))
     page.heading(2, "Recent dead ends")
@@ -96,6 +101,29 @@ def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = 
         else '<p class="rl-empty">No project has running or planned work.</p>'
     )
     return page.page()
+
+
+def _open_assumptions(log: Log, here: str, urls: Urls) -> str:
+    """Scoping documents with assumptions nobody has confirmed or refuted yet."""
+    counted = [
+        (item, assumptions(item.entry)) for item in log.entries if item.entry.kind == "scope"
+    ]
+    waiting = [(item, found) for item, found in counted if found.open]
+    if not waiting:
+        return ""
+    total = sum(found.open for _, found in waiting)
+    rows = "".join(
+        f'<li><a href="{esc(urls.rel(here, item.entry.path))}">{esc(item.title)}</a>'
+        f' <span class="rl-item__meta">{esc(plural(found.open, "open assumption"))} of'
+        f" {found.total}</span></li>"
+        for item, found in waiting
+    )
+    return (
+        f'<p class="rl-assumptions"><span class="rl-card__count">{total}</span>'
+        f" {esc(plural(total, 'assumption', 'assumptions'))} still to check in"
+        f" {esc(plural(len(waiting), 'scoping document'))}: tick each one once it is confirmed,"
+        f" or strike it through if it proved wrong.</p><ul>{rows}</ul>"
+    )
 
 
 def _grouped_by_project(items: Sequence[LogEntry]) -> list[tuple[str, list[LogEntry]]]:

@@ -24,9 +24,7 @@ def playbook_page(page: PlaybookPage, log: Log, urls: Urls) -> Page:
         body = body[match.end() :]
     else:
         writer.heading(1, page.title)
-    writer.html(
-        f'<p class="rl-reading-time">{esc(plural(page.reading_minutes, "minute"))} read</p>'
-    )
+    writer.html(f'<p class="rl-reading-time">{page.reading_minutes} min read</p>')
     writer.markdown(body.strip("\n"))
     if page.is_start:
         writer.heading(2, "Reading order", anchor="reading-order")
@@ -58,7 +56,7 @@ def _reading_order(start: PlaybookPage, log: Log, urls: Urls) -> str:
         summary = f" — {esc(page.summary)}" if page.summary else ""
         rows.append(
             f"<li>{link(urls.rel(start.path, page.path), page.title)}"
-            f' <span class="rl-item__meta">{esc(plural(page.reading_minutes, "minute"))}'
+            f' <span class="rl-item__meta">{page.reading_minutes} min read'
             f"</span>{summary}</li>"
         )
     return f'<ol class="rl-reading-order">{"".join(rows)}</ol>'
