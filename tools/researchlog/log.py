@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from . import schema
-from .entries import Entry, discover, read_entry
+from .entries import Entry, discover
+from .entry_cache import CACHE_NAME, EntryCache
 from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
 from .playbook import Playbook, PlaybookPage, read_playbook
@@ -119,11 +120,13 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
     found = discover(root, settings.log_dir)
     problems: list[Problem] = list(found.problems)
     parsed: list[Entry] = []
+    cache = EntryCache.open(settings.cache_path / CACHE_NAME)
     for path in found.entries:
-        entry, entry_problems = read_entry(root, path)
+        entry, entry_problems = cache.read(root, path)
         problems.extend(entry_problems)
         if entry is not None:
             parsed.append(entry)
+    cache.save()
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)
     timings["entries"] = time.perf_counter() - started
