@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from researchlog.entries import Entry
 from researchlog.similarity import prefix_count, rank, related
 
 
-def entry(slug: str, title: str, **fields: object) -> Entry:
-    return Entry(
-        slug=slug, path=f"log/{slug}.md", kind="markdown", title=title, status="running", **fields
-    )  # type: ignore[arg-type]
+def entry(slug: str, title: str, **fields: Any) -> Entry:
+    path = f"log/{slug}.md"
+    return Entry(slug=slug, path=path, kind="markdown", title=title, status="running", **fields)
 
 
 def test_a_query_word_matches_where_a_word_starts() -> None:

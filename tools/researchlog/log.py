@@ -18,7 +18,7 @@ from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
-from .settings import Settings
+from .settings import Settings, config_problems
 
 Progress = Callable[[str], None]
 
@@ -118,7 +118,7 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
     started = time.perf_counter()
     root = settings.root
     found = discover(root, settings.log_dir)
-    problems: list[Problem] = list(found.problems)
+    problems: list[Problem] = list(found.problems) + config_problems(settings)
     parsed: list[Entry] = []
     cache = EntryCache.open(settings.cache_path / CACHE_NAME)
     for path in found.entries:
