@@ -165,3 +165,19 @@ def test_as_of_is_the_newest_date_in_the_log(repo: Repo) -> None:
     repo.commit("a", date="2025-02-01T10:00:00+00:00")
     log = build_log(load_settings(repo.root))
     assert as_of(log) == dt.date(2025, 2, 1)
+
+
+def test_without_effort_the_returns_curve_counts_attempts() -> None:
+    from researchlog.views.portfolio import returns_html
+    from researchlog.views.urls import Urls
+
+    entries = [
+        item("c", 3, metrics={"acc": 0.7}),
+        item("b", 2, "dead-end"),
+        item("a", 1, metrics={"acc": 0.6}),
+    ]
+    markup = returns_html(project_bet("p", entries, SETTINGS), Urls())
+    assert "Attempts (no effort_days recorded)" in markup
+    assert "reached by c after 3 attempts; total effort 0 days" in markup
+    single = returns_html(project_bet("p", entries[1:], SETTINGS), Urls())
+    assert "rl-figure" not in single and "Best so far" in single

@@ -48,17 +48,48 @@
     return themed;
   }
 
+  /* Traces whose meta.rlColor names a CSS custom property take their colour from it, so
+     status colours match the badges in both schemes. */
+  function themeData(data) {
+    var style = getComputedStyle(document.body);
+    return data.map(function (trace) {
+      var name = trace.meta && trace.meta.rlColor;
+      var colour = name && style.getPropertyValue(name).trim();
+      if (!colour) return trace;
+      var themed = Object.assign({}, trace);
+      if (trace.marker) {
+        var outline = Object.assign({}, trace.marker.line || {}, { color: colour });
+        themed.marker = Object.assign({}, trace.marker, { color: colour, line: outline });
+      }
+      if (trace.line) themed.line = Object.assign({}, trace.line, { color: colour });
+      return themed;
+    });
+  }
+
+  /* A click on a point of a trace with meta.rlOpens opens the page in customdata[0]. */
+  function openOnClick(element) {
+    element.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      if (!point || !point.data.meta || !point.data.meta.rlOpens) return;
+      var target = point.customdata && point.customdata[0];
+      if (target) window.location.assign(new URL(target, document.baseURI).href);
+    });
+  }
+
   function drawFigures() {
     var figures = document.querySelectorAll(".rl-figure");
     if (!figures.length) return;
     loadScript(figures[0].getAttribute("data-plotly-src")).then(function () {
       figures.forEach(function (element) {
-        var source = element.querySelector('script[type="application/json"]');
-        if (!source || !window.Plotly) return;
-        var spec = JSON.parse(source.textContent);
+        var source = element.getAttribute("data-figure");
+        if (!source || !window.Plotly || element.researchlogSpec) return;
+        var spec = JSON.parse(source);
         element.researchlogSpec = spec;
-        window.Plotly.newPlot(element, spec.data, themeLayout(spec.layout), spec.config);
-        element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));
+        window.Plotly.newPlot(element, themeData(spec.data), themeLayout(spec.layout), spec.config)
+          .then(function () {
+            openOnClick(element);
+            element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));
+          });
       });
     }).catch(function (error) {
       figures.forEach(function (element) {
@@ -73,7 +104,8 @@
     if (!window.Plotly) return;
     document.querySelectorAll(".rl-figure").forEach(function (element) {
       if (element.researchlogSpec) {
-        window.Plotly.relayout(element, themeLayout(element.researchlogSpec.layout));
+        var spec = element.researchlogSpec;
+        window.Plotly.react(element, themeData(spec.data), themeLayout(spec.layout), spec.config);
       }
     });
   }
@@ -82,6 +114,15 @@
     attributes: true, attributeFilter: ["data-md-color-scheme"],
   });
 
+  /* The explorer's script is loaded only on pages that have an explorer. */
+  function startExplorer() {
+    var element = document.querySelector(".rl-explorer[data-script]");
+    if (element) loadScript(element.getAttribute("data-script"));
+  }
+
   onPage(drawFigures);
-  window.researchlog = { onPage: onPage, loadScript: loadScript, themeLayout: themeLayout };
+  onPage(startExplorer);
+  window.researchlog = {
+    onPage: onPage, loadScript: loadScript, themeLayout: themeLayout, themeData: themeData,
+  };
 })();

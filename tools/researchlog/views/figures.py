@@ -1,9 +1,11 @@
 """Interactive plotly figures on static pages, drawn from their JSON.
 
-Each figure is a <div class="rl-figure"> holding its spec as JSON. researchlog.js loads one
-shared copy of plotly.js (taken from the installed plotly package, never a CDN) only on pages
-that have figures, draws them under Material's instant navigation, and re-themes them when the
-reader switches between light and dark.
+Each figure is a <div class="rl-figure"> holding its spec as JSON in an attribute: not in a
+<script>, which Material's instant navigation re-creates as executable script and the search
+index would read as page text. researchlog.js loads one shared copy of plotly.js (taken from
+the installed plotly package, never a CDN) only on pages that have figures, draws them under
+Material's instant navigation, and re-themes them when the reader switches between light and
+dark.
 """
 
 from __future__ import annotations
@@ -30,10 +32,8 @@ def plotly_js_file() -> StaticFile | None:
     return StaticFile(PLOTLY_JS, source=path) if path.exists() else None
 
 
-def _json_for_script(value: Any) -> str:
-    """JSON that is safe inside <script type="application/json">: no '</' can end it early."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _figure_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def figure_html(
@@ -60,7 +60,6 @@ def figure_html(
     )
     return (
         f'<figure class="rl-figure-wrap"><div class="rl-figure" role="img"'
-        f' aria-label="{esc(label)}" data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"{style}>'
-        f'<script type="application/json">{_json_for_script(spec)}</script>'
-        f"</div>{caption}</figure>"
+        f' aria-label="{esc(label)}" data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"'
+        f' data-figure="{esc(_figure_json(spec))}"{style}></div>{caption}</figure>'
     )
