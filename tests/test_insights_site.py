@@ -341,13 +341,24 @@ def test_metrics_chart_draws_one_point_per_entry_and_opens_it(
     )
     assert len(set(symbols)) == 2, "success and dead end need different marker shapes"
 
-    dead_end = [e for e in expected if e["status"] == "dead-end"]
-    target = page.locator(".rl-figure .scatterlayer .trace").nth(2).locator("path.point").first
+    def hover(point: Any) -> str:
+        page.mouse.move(0, 0)
+        page.wait_for_selector(".hoverlayer .hovertext", state="detached")
+        box = point.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector(".hoverlayer .hovertext")
+        return page.locator(".hoverlayer").text_content()  # type: ignore[no-any-return]
+
+    traces = page.locator(".rl-figure .scatterlayer .trace")
+    success = traces.nth(1).locator("path.point")
+    hovers = [hover(success.nth(index)) for index in range(success.count())]
+    assert any(ODD_TITLE in h for h in hovers), hovers  # user text shown as text, not markup
+
+    target = traces.nth(2).locator("path.point").first
+    shown_text = hover(target)
+    shown = next(e for e in expected if e["status"] == "dead-end" and e["title"] in shown_text)
+    assert "Dead end" in shown_text and shown["outcome"] in shown_text
     box = target.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    hover = page.locator(".hoverlayer").text_content()
-    shown = next(e for e in dead_end if e["title"] in hover)
-    assert "Dead end" in hover and shown["outcome"] in hover
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(site_url + shown["url"])
     assert page.locator("h1").inner_text() == shown["title"]

@@ -76,21 +76,36 @@
     });
   }
 
+  function drawFigure(element) {
+    var source = element.getAttribute("data-figure");
+    if (!source || !window.Plotly || element.researchlogSpec) return;
+    var spec = JSON.parse(source);
+    element.researchlogSpec = spec;
+    window.Plotly.newPlot(element, themeData(spec.data), themeLayout(spec.layout), spec.config)
+      .then(function () {
+        openOnClick(element);
+        element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));
+      });
+  }
+
+  /* Figures are drawn as they come near the viewport: a page of many charts opens as fast
+     as a page of one. */
   function drawFigures() {
     var figures = document.querySelectorAll(".rl-figure");
     if (!figures.length) return;
     loadScript(figures[0].getAttribute("data-plotly-src")).then(function () {
-      figures.forEach(function (element) {
-        var source = element.getAttribute("data-figure");
-        if (!source || !window.Plotly || element.researchlogSpec) return;
-        var spec = JSON.parse(source);
-        element.researchlogSpec = spec;
-        window.Plotly.newPlot(element, themeData(spec.data), themeLayout(spec.layout), spec.config)
-          .then(function () {
-            openOnClick(element);
-            element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));
-          });
-      });
+      if (!("IntersectionObserver" in window)) {
+        figures.forEach(drawFigure);
+        return;
+      }
+      var observer = new IntersectionObserver(function (seen) {
+        seen.forEach(function (item) {
+          if (!item.isIntersecting) return;
+          observer.unobserve(item.target);
+          drawFigure(item.target);
+        });
+      }, { rootMargin: "400px 0px" });
+      figures.forEach(function (element) { observer.observe(element); });
     }).catch(function (error) {
       figures.forEach(function (element) {
         element.insertAdjacentHTML("beforeend",

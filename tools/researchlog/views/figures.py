@@ -33,7 +33,12 @@ def plotly_js_file() -> StaticFile | None:
 
 
 def _figure_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """JSON for a single-quoted attribute. JSON is full of double quotes, which would each
+    cost six bytes as &quot; in a double-quoted one; here only & ' < > are escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def figure_html(
@@ -61,5 +66,5 @@ def figure_html(
     return (
         f'<figure class="rl-figure-wrap"><div class="rl-figure" role="img"'
         f' aria-label="{esc(label)}" data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"'
-        f' data-figure="{esc(_figure_json(spec))}"{style}></div>{caption}</figure>'
+        f" data-figure='{_figure_json(spec)}'{style}></div>{caption}</figure>"
     )
