@@ -181,3 +181,17 @@ def test_without_effort_the_returns_curve_counts_attempts() -> None:
     assert "reached by c after 3 attempts; total effort 0 days" in markup
     single = returns_html(project_bet("p", entries[1:], SETTINGS), Urls())
     assert "rl-figure" not in single and "Best so far" in single
+
+
+def test_metrics_whose_names_slugify_alike_get_their_own_pages() -> None:
+    from researchlog.views.metrics import unique_slugs
+
+    assert unique_slugs(["val-f1", "val_f1", "val f1"], "") == {
+        "val-f1": "val-f1",
+        "val_f1": "val-f1-2",
+        "val f1": "val-f1-3",
+    }
+    assert unique_slugs([None, "none"], "dataset-") == {
+        None: "dataset-none",
+        "none": "dataset-none-2",
+    }

@@ -72,8 +72,8 @@ class Series:
     def ranked(self) -> list[Point]:
         """Best first; ties go to the earlier entry, which got there first."""
         sign = -1 if self.higher_is_better else 1
-        order = {id(p): index for index, p in enumerate(self.points)}
-        return sorted(self.points, key=lambda p: (sign * p.value, order[id(p)]))
+        ordered = sorted(enumerate(self.points), key=lambda pair: (sign * pair[1].value, pair[0]))
+        return [point for _, point in ordered]
 
     @property
     def best(self) -> Point:

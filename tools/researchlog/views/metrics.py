@@ -6,7 +6,7 @@ A page per metric keeps pages light on big logs (a chart's data is inline in its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..insights import Series, metric_names, metric_series
 from ..log import Log
@@ -22,12 +22,18 @@ LEADERBOARD_SIZE = 5
 NO_DATASET = "No dataset"
 
 
-def metric_page(metric: str) -> str:
-    return f"metrics/{slugify(metric)}.md"
-
-
-def dataset_anchor(dataset: str | None) -> str:
-    return "dataset-" + slugify(dataset) if dataset else "no-dataset"
+def unique_slugs(names: Iterable[str | None], prefix: str) -> dict[str | None, str]:
+    """A distinct slug per name: "val-f1" and "val_f1" must not share a page or an anchor."""
+    slugs: dict[str | None, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        base = prefix + (slugify(name) if name else "none")
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
 
 
 def direction_text(series: Series) -> str:
@@ -36,13 +42,25 @@ def direction_text(series: Series) -> str:
 
 def metrics_pages(log: Log, urls: Urls) -> list[Page]:
     series = metric_series(log.entries, log.settings)
-    pages = [_index(series, urls)]
-    for metric in metric_names(series):
-        pages.append(_metric(metric, [s for s in series if s.metric == metric], urls))
+    names = metric_names(series)
+    paths = {m: f"metrics/{slug}.md" for m, slug in unique_slugs(names, "").items() if m}
+    anchors = {
+        metric: unique_slugs((s.dataset for s in series if s.metric == metric), "dataset-")
+        for metric in names
+    }
+    pages = [_index(series, paths, anchors, urls)]
+    for metric in names:
+        group = [s for s in series if s.metric == metric]
+        pages.append(_metric(metric, group, paths[metric], anchors[metric], urls))
     return pages
 
 
-def _index(series: Sequence[Series], urls: Urls) -> Page:
+def _index(
+    series: Sequence[Series],
+    paths: Mapping[str, str],
+    anchors: Mapping[str, Mapping[str | None, str]],
+    urls: Urls,
+) -> Page:
     intro = (
         "How each metric moved, per dataset, and the best entry so far. Higher is better"
         " unless mkdocs.yml says otherwise (metrics: {latency_ms: lower})."
@@ -64,7 +82,7 @@ def _index(series: Sequence[Series], urls: Urls) -> Page:
     rows = []
     for s in series:
         best = s.best
-        target = urls.rel(INDEX, metric_page(s.metric), anchor=dataset_anchor(s.dataset))
+        target = urls.rel(INDEX, paths[s.metric], anchor=anchors[s.metric][s.dataset])
         rows.append(
             "<tr>"
             f"<td>{link(target, s.metric)}</td>"
@@ -90,8 +108,13 @@ def _index(series: Sequence[Series], urls: Urls) -> Page:
     return page.page()
 
 
-def _metric(metric: str, series: Sequence[Series], urls: Urls) -> Page:
-    here = metric_page(metric)
+def _metric(
+    metric: str,
+    series: Sequence[Series],
+    here: str,
+    anchors: Mapping[str | None, str],
+    urls: Urls,
+) -> Page:
     count = sum(len(s.points) for s in series)
     lead = (
         f"{plural(count, 'value')} of {metric} on {plural(len(series), 'dataset')};"
@@ -103,7 +126,7 @@ def _metric(metric: str, series: Sequence[Series], urls: Urls) -> Page:
         f'<p class="rl-lead">{esc(lead)} <a href="{esc(urls.rel(here, INDEX))}">All metrics</a></p>'
     )
     for s in series:
-        page.heading(2, s.dataset or NO_DATASET, anchor=dataset_anchor(s.dataset))
+        page.heading(2, s.dataset or NO_DATASET, anchor=anchors[s.dataset])
         page.html(_chart(s, here, urls) + leaderboard(s, here, urls))
     return page.page()
 
