@@ -246,6 +246,7 @@ def test_explorer_filters_by_status_and_the_url_reproduces_it(
     page.select_option("#rl-x-status", "dead-end")
     assert sorted(rows(page)) == sorted(dead_ends)
     assert page.locator(".rl-explorer__count").inner_text() == "3 of 10 entries."
+    assert not page.locator(".rl-explorer__more").is_visible()  # nothing more to show
     assert parse_qs(urlsplit(page.url).query) == {"status": ["dead-end"]}
 
     shared = page.context.new_page()
