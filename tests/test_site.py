@@ -181,7 +181,18 @@ def test_home_counts_and_navigation(built: tuple[Repo, Path]) -> None:
     }
     items = page.select("nav.md-nav--primary > ul > li")
     nav = [text(li.select_one(".md-nav__link")) for li in items]
-    assert nav == ["Home", "Playbook", "Dead ends", "Outcomes", "Projects", "Tags", "Timeline"]
+    assert nav == [
+        "Home",
+        "Playbook",
+        "Explorer",
+        "Dead ends",
+        "Outcomes",
+        "Projects",
+        "Portfolio",
+        "Metrics",
+        "Tags",
+        "Timeline",
+    ]
     assert "Focal loss" not in page.select_one("nav.md-nav--primary").get_text()
 
 
@@ -189,6 +200,7 @@ def test_projects_and_tags_pages(built: tuple[Repo, Path]) -> None:
     _, site = built
     project = soup(site, "projects/defect-detector")
     assert [h.get_text(strip=True) for h in project.select("article h2")] == [
+        "Returns",
         "Success (1)",
         "Dead end (1)",
         "Superseded (1)",

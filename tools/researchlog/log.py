@@ -12,14 +12,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from . import schema
-from .entries import Entry, discover, read_entry
+from .entries import Entry, discover
+from .entry_cache import CACHE_NAME, EntryCache
 from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
 from .notebook_check import check_notebooks
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
-from .settings import Settings
+from .settings import Settings, config_problems
 
 Progress = Callable[[str], None]
 
@@ -120,13 +121,15 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
     started = time.perf_counter()
     root = settings.root
     found = discover(root, settings.log_dir)
-    problems: list[Problem] = list(found.problems)
+    problems: list[Problem] = list(found.problems) + config_problems(settings)
     parsed: list[Entry] = []
+    cache = EntryCache.open(settings.cache_path / CACHE_NAME)
     for path in found.entries:
-        entry, entry_problems = read_entry(root, path)
+        entry, entry_problems = cache.read(root, path)
         problems.extend(entry_problems)
         if entry is not None:
             parsed.append(entry)
+    cache.save()
     problems.extend(check_notebooks(root, parsed, settings.cache_path / "notebook-checks.json"))
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)

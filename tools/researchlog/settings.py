@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .problems import Problem, error
+
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
 
@@ -49,6 +51,54 @@ class Settings:
         if template is None:
             return None
         return template.format(repo_url=(self.repo_url or "").rstrip("/"), sha=sha)
+
+
+DIRECTIONS = ("higher", "lower")
+
+
+def config_problems(settings: Settings) -> list[Problem]:
+    """Plugin options the build would otherwise misread silently."""
+    problems = []
+    for metric, direction in settings.metric_directions.items():
+        if direction not in DIRECTIONS:
+            problems.append(
+                error(
+                    _config_name(settings.root),
+                    _line_of(settings.root, metric),
+                    f'metric "{metric}" has direction "{direction}"',
+                    f"write {metric}: higher or {metric}: lower (higher is the default)",
+                )
+            )
+    if settings.stale_after < 1:
+        problems.append(
+            error(
+                _config_name(settings.root),
+                _line_of(settings.root, "stale_after"),
+                f"stale_after is {settings.stale_after}",
+                "use a number of entries, 1 or more (the default is 5)",
+            )
+        )
+    return problems
+
+
+def _config_name(root: Path) -> str:
+    found = find_config(root)
+    return found.name if found is not None and found.parent == root else CONFIG_NAMES[0]
+
+
+def _line_of(root: Path, key: str) -> int | None:
+    """The line of `key:` in mkdocs.yml, for a message that points at it."""
+    found = find_config(root)
+    if found is None:
+        return None
+    try:
+        lines = found.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, 1):
+        if line.strip().startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number
+    return None
 
 
 class _TolerantLoader(yaml.SafeLoader):

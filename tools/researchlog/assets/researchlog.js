@@ -48,18 +48,64 @@
     return themed;
   }
 
+  /* Traces whose meta.rlColor names a CSS custom property take their colour from it, so
+     status colours match the badges in both schemes. */
+  function themeData(data) {
+    var style = getComputedStyle(document.body);
+    return data.map(function (trace) {
+      var name = trace.meta && trace.meta.rlColor;
+      var colour = name && style.getPropertyValue(name).trim();
+      if (!colour) return trace;
+      var themed = Object.assign({}, trace);
+      if (trace.marker) {
+        var outline = Object.assign({}, trace.marker.line || {}, { color: colour });
+        themed.marker = Object.assign({}, trace.marker, { color: colour, line: outline });
+      }
+      if (trace.line) themed.line = Object.assign({}, trace.line, { color: colour });
+      return themed;
+    });
+  }
+
+  /* A click on a point of a trace with meta.rlOpens opens the page in customdata[0]. */
+  function openOnClick(element) {
+    element.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      if (!point || !point.data.meta || !point.data.meta.rlOpens) return;
+      var target = point.customdata && point.customdata[0];
+      if (target) window.location.assign(new URL(target, document.baseURI).href);
+    });
+  }
+
+  function drawFigure(element) {
+    var source = element.getAttribute("data-figure");
+    if (!source || !window.Plotly || element.researchlogSpec) return;
+    var spec = JSON.parse(source);
+    element.researchlogSpec = spec;
+    window.Plotly.newPlot(element, themeData(spec.data), themeLayout(spec.layout), spec.config)
+      .then(function () {
+        openOnClick(element);
+        element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));
+      });
+  }
+
+  /* Figures are drawn as they come near the viewport: a page of many charts opens as fast
+     as a page of one. */
   function drawFigures() {
     var figures = document.querySelectorAll(".rl-figure");
     if (!figures.length) return;
     loadScript(figures[0].getAttribute("data-plotly-src")).then(function () {
-      figures.forEach(function (element) {
-        var source = element.getAttribute("data-figure");
-        if (!source || !window.Plotly) return;
-        var spec = JSON.parse(source);
-        element.researchlogSpec = spec;
-        window.Plotly.newPlot(element, spec.data, themeLayout(spec.layout), spec.config);
-        element.dispatchEvent(new CustomEvent("researchlog:figure", { bubbles: true }));
-      });
+      if (!("IntersectionObserver" in window)) {
+        figures.forEach(drawFigure);
+        return;
+      }
+      var observer = new IntersectionObserver(function (seen) {
+        seen.forEach(function (item) {
+          if (!item.isIntersecting) return;
+          observer.unobserve(item.target);
+          drawFigure(item.target);
+        });
+      }, { rootMargin: "400px 0px" });
+      figures.forEach(function (element) { observer.observe(element); });
     }).catch(function (error) {
       figures.forEach(function (element) {
         element.insertAdjacentHTML("beforeend",
@@ -73,7 +119,8 @@
     if (!window.Plotly) return;
     document.querySelectorAll(".rl-figure").forEach(function (element) {
       if (element.researchlogSpec) {
-        window.Plotly.relayout(element, themeLayout(element.researchlogSpec.layout));
+        var spec = element.researchlogSpec;
+        window.Plotly.react(element, themeData(spec.data), themeLayout(spec.layout), spec.config);
       }
     });
   }
@@ -83,10 +130,13 @@
   });
 
   onPage(drawFigures);
-  window.researchlog = { onPage: onPage, loadScript: loadScript, themeLayout: themeLayout };
+  window.researchlog = {
+    onPage: onPage, loadScript: loadScript, themeLayout: themeLayout, themeData: themeData,
+  };
 
-  /* A view with its own script names it in data-researchlog-script; the script is loaded
-     only on pages with such a view, and initialises itself through researchlog.onPage. */
+  /* A view with its own script (the explorer, the comparison of predictions) names it in
+     data-researchlog-script; the script is loaded only on pages with such a view, and
+     initialises itself through researchlog.onPage. */
   onPage(function () {
     document.querySelectorAll("[data-researchlog-script]").forEach(function (element) {
       loadScript(element.getAttribute("data-researchlog-script")).catch(function (error) {

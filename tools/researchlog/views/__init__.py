@@ -7,14 +7,18 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 
+from .. import insights
 from ..log import Log
 from ..similarity import related
 from . import indexes
 from .data import entries_json
 from .entry_page import entry_page
+from .explorer import explorer_page
 from .figures import plotly_js_file
+from .metrics import metrics_pages
 from .pages import Body, NavItem, Page, Site, StaticFile
 from .playbook_pages import playbook_page
+from .portfolio import portfolio_page, returns_sections
 from .samples import compare_sections, sample_files, samples_sections
 from .timeline import feed_xml, timeline_pages
 from .urls import Urls
@@ -44,7 +48,14 @@ def build_site(
     pages.append(indexes.dead_ends_page(log, urls))
     pages.append(indexes.outcomes_page(log, urls))
     pages.append(indexes.projects_index(log, urls))
-    pages.extend(indexes.project_pages(log, urls, compare_sections(log, urls)))
+    bets = insights.bets(log)
+    project_extras = returns_sections(bets, urls)
+    for project, sections in compare_sections(log, urls).items():
+        project_extras[project] = [*project_extras.get(project, []), *sections]
+    pages.extend(indexes.project_pages(log, urls, extra=project_extras))
+    pages.append(portfolio_page(log, bets, urls))
+    pages.extend(metrics_pages(log, urls))
+    pages.append(explorer_page(log, urls))
     pages.append(indexes.tags_index(log, urls))
     pages.extend(indexes.tag_pages(log, urls))
     pages.extend(timeline_pages(log, urls))
@@ -71,9 +82,12 @@ def navigation(log: Log) -> tuple[NavItem, ...]:
     if playbook:
         items.append(NavItem("Playbook", children=playbook))
     items += [
+        NavItem("Explorer", "explorer.md"),
         NavItem("Dead ends", "dead-ends.md"),
         NavItem("Outcomes", "outcomes.md"),
         NavItem("Projects", "projects/index.md"),
+        NavItem("Portfolio", "portfolio.md"),
+        NavItem("Metrics", "metrics/index.md"),
         NavItem("Tags", "tags/index.md"),
         NavItem("Timeline", "timeline/index.md"),
     ]

@@ -1,11 +1,11 @@
 """Interactive plotly figures on static pages, drawn from their JSON.
 
-Each figure is a <div class="rl-figure"> holding its spec as JSON in a data-figure attribute
-(not in a <script type="application/json">: Material's instant navigation re-creates every
-script in the new page as JavaScript, dropping its type). researchlog.js loads one
-shared copy of plotly.js (taken from the installed plotly package, never a CDN) only on pages
-that have figures, draws them under Material's instant navigation, and re-themes them when the
-reader switches between light and dark.
+Each figure is a <div class="rl-figure"> holding its spec as JSON in an attribute: not in a
+<script>, which Material's instant navigation re-creates as executable script and the search
+index would read as page text. researchlog.js loads one shared copy of plotly.js (taken from
+the installed plotly package, never a CDN) only on pages that have figures, draws them under
+Material's instant navigation, and re-themes them when the reader switches between light and
+dark.
 """
 
 from __future__ import annotations
@@ -34,11 +34,16 @@ def plotly_js_file() -> StaticFile | None:
 
 
 def _figure_json(value: Any) -> str:
-    """Compact JSON; NaN and infinities (which JSON cannot hold) become null, as in plotly.py."""
+    """JSON for a single-quoted attribute (JSON is full of double quotes, which would each cost
+    six bytes as &quot;); only & ' < > are escaped. NaN and infinities, which JSON cannot hold,
+    become null, as in plotly.py."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError:
-        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def _finite(value: Any) -> Any:
@@ -78,5 +83,5 @@ def figure_html(
     return (
         f'<figure class="rl-figure-wrap" aria-label="{esc(label)}"><div class="rl-figure"'
         f' data-plotly-src="{esc(urls.asset(here, PLOTLY_JS))}"'
-        f' data-figure="{esc(_figure_json(spec))}"{style}></div>{caption}</figure>'
+        f" data-figure='{_figure_json(spec)}'{style}></div>{caption}</figure>"
     )

@@ -19,8 +19,8 @@ from ..schema import STATUS_LABELS
 from .pages import Page
 from .urls import Urls
 
-# Characters Python-Markdown lets a backslash escape; escaping others would show the backslash.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
+# Markdown syntax and HTML: each becomes a numeric character reference in headings.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:$])")
 _SLUG = re.compile(r"[\W_]+")
 
 STATUS_ICONS = {
@@ -38,8 +38,12 @@ def esc(text: object) -> str:
 
 
 def md_text(text: str) -> str:
-    """Text for a Markdown heading: HTML-escaped, and links or emphasis neutralised."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False).replace("\n", " "))
+    """Text for a Markdown heading: HTML-escaped and with Markdown syntax neutralised.
+
+    Special characters become numeric character references rather than backslash escapes:
+    Markdown only unescapes its own set (a "\\:" would show its backslash), while a
+    reference shows as the character under any extension."""
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", text.replace("\n", " "))
 
 
 def slugify(text: str) -> str:
@@ -60,12 +64,19 @@ class PageWriter:
     """
 
     def __init__(
-        self, src_uri: str, title: str, *, description: str | None = None, source: str | None = None
+        self,
+        src_uri: str,
+        title: str,
+        *,
+        description: str | None = None,
+        source: str | None = None,
+        hide: tuple[str, ...] = (),
     ) -> None:
         self.src_uri = src_uri
         self.title = title
         self.source = source
-        self.parts = [front_matter(title=title, description=description)]
+        # `hide` names Material's page parts to leave out, e.g. ("toc",) for a wide table.
+        self.parts = [front_matter(title=title, description=description, hide=list(hide) or None)]
         self.blocks: dict[str, str] = {}
         self._nonce = secrets.token_hex(4)
 

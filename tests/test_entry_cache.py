@@ -1,0 +1,100 @@
+"""The parse cache: every command reads unchanged entries from it, never stale ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from researchlog.entry_cache import CACHE_NAME, EntryCache
+from researchlog.log import build_log
+from researchlog.settings import load_settings
+from support import Repo, entry_text, run_cli
+
+AN_HOUR_AGO = time.time() - 3600
+
+
+def settle(path: Path, when: float = AN_HOUR_AGO) -> None:
+    """Date a file in the past, as an entry committed earlier would be."""
+    os.utime(path, (when, when))
+
+
+def find_titles(repo: Repo, *query: str) -> list[str]:
+    result = run_cli("find", *query, "--json", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    return [r["title"] for r in json.loads(result.stdout)]
+
+
+def test_an_edited_entry_is_read_again(repo: Repo) -> None:
+    path = repo.entry("log/a.md", title="Mixup for the tagger", question="Does mixup help?")
+    settle(path)
+    assert find_titles(repo, "mixup") == ["Mixup for the tagger"]
+    stored = json.loads((repo.root / ".researchlog-cache" / CACHE_NAME).read_text())
+    assert list(stored["entries"]) == ["log/a.md"]
+
+    # The same size, only a different time: the file must still be read again.
+    same_size = entry_text(title="Cutup for the tagger", question="Does cutup help?")
+    assert len(same_size) == len(path.read_text())
+    path.write_text(same_size)
+    settle(path, AN_HOUR_AGO + 60)
+    assert find_titles(repo, "mixup") == []
+    assert find_titles(repo, "cutup") == ["Cutup for the tagger"]
+
+
+def test_a_deleted_entry_leaves_the_cache(repo: Repo) -> None:
+    settle(repo.entry("log/a.md", title="Alpha"))
+    settle(repo.entry("log/b.md", title="Beta"))
+    assert find_titles(repo, "alpha") == ["Alpha"]
+    (repo.root / "log/b.md").unlink()
+    assert find_titles(repo, "beta") == []
+    stored = json.loads((repo.root / ".researchlog-cache" / CACHE_NAME).read_text())
+    assert list(stored["entries"]) == ["log/a.md"]
+
+
+def test_problems_are_reported_from_the_cache_too(repo: Repo) -> None:
+    settle(repo.write("log/bad.md", "---\ntitle: Bad\nstatus: dead_end\n---\n"))
+    for _ in range(2):
+        result = run_cli("check", cwd=repo.root)
+        assert result.returncode == 1
+        assert 'log/bad.md:3: error: unknown status "dead_end"' in result.stdout
+
+
+def test_a_damaged_cache_is_ignored_and_rewritten(repo: Repo) -> None:
+    settle(repo.entry("log/a.md", title="Alpha"))
+    cache = repo.root / ".researchlog-cache" / CACHE_NAME
+    cache.parent.mkdir()
+    cache.write_text('{"key": "')
+    assert find_titles(repo, "alpha") == ["Alpha"]
+    assert json.loads(cache.read_text())["entries"]["log/a.md"]["entry"]["title"] == "Alpha"
+    assert repo.git("status", "--porcelain", "--ignored=no") == "?? log/\n?? mkdocs.yml\n"
+
+
+def test_a_file_still_being_written_is_not_cached(repo: Repo) -> None:
+    repo.entry("log/a.md", title="Alpha")  # modified just now: may change again this second
+    settings = load_settings(repo.root)
+    log = build_log(settings, history=False)
+    assert [e.title for e in log.entries] == ["Alpha"]
+    cache = EntryCache.open(settings.cache_path / CACHE_NAME)
+    assert cache.stored == {}
+
+
+def test_the_cache_returns_what_parsing_returns(repo: Repo) -> None:
+    settle(
+        repo.entry(
+            "log/a.md",
+            "Body text.\n",
+            title="Alpha",
+            status="success",
+            date="2025-03-02",
+            tags=["x", "y"],
+            metrics={"val_f1": 0.8, "latency_ms": 41},
+            links=["https://example.org/run/1"],
+            surprise={"nested": [1, 2]},
+        )
+    )
+    settings = load_settings(repo.root)
+    fresh = build_log(settings, history=False)
+    cached = build_log(settings, history=False)
+    assert cached.entries[0].entry == fresh.entries[0].entry
+    assert cached.problems == fresh.problems and fresh.problems  # the unknown field warning

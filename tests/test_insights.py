@@ -1,0 +1,197 @@
+"""The numbers behind the Metrics, Portfolio and project pages, without a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from researchlog.entries import Entry
+from researchlog.insights import (
+    as_of,
+    best_so_far,
+    effort_window,
+    main_metric,
+    metric_series,
+    project_bet,
+)
+from researchlog.log import EntryHistory, LogEntry
+from researchlog.settings import Settings, settings_from
+from support import Repo, run_cli
+
+SETTINGS = Settings(root=Path(), metric_directions={"latency_ms": "lower"}, stale_after=3)
+
+
+def item(slug: str, day: int, status: str = "success", **fields: Any) -> LogEntry:
+    """An entry dated 2025-03-`day`."""
+    path = f"log/{slug}.md"
+    entry = Entry(slug=slug, path=path, kind="markdown", title=slug, status=status, **fields)
+    return LogEntry(entry, EntryHistory(), dt.date(2025, 3, day), ())
+
+
+def test_best_so_far_follows_the_metric_direction() -> None:
+    values = [0.5, None, 0.7, 0.6, 0.9]
+    assert best_so_far(values, higher_is_better=True) == [0.5, 0.5, 0.7, 0.7, 0.9]
+    assert best_so_far(values, higher_is_better=False) == [0.5, 0.5, 0.5, 0.5, 0.5]
+    assert best_so_far([None, 3.0, 2.0], higher_is_better=False) == [None, 3.0, 2.0]
+
+
+def test_metric_direction_defaults_to_higher() -> None:
+    assert SETTINGS.higher_is_better("val_f1")
+    assert not SETTINGS.higher_is_better("latency_ms")
+    options = {"metrics": {"val_loss": "lower", "val_auc": "higher"}}
+    settings = settings_from(Path(), {}, options)
+    assert not settings.higher_is_better("val_loss")
+    assert settings.higher_is_better("val_auc")
+
+
+def test_a_misspelt_direction_is_reported_with_its_line(repo: Repo) -> None:
+    repo.write(
+        "mkdocs.yml",
+        "site_name: T\ndocs_dir: playbook\nplugins:\n  - researchlog:\n"
+        "      metrics:\n        latency_ms: lowr\n",
+    )
+    result = run_cli("check", cwd=repo.root)
+    assert result.returncode == 1
+    assert 'mkdocs.yml:6: error: metric "latency_ms" has direction "lowr"' in result.stdout
+    assert "fix: write latency_ms: higher or latency_ms: lower" in result.stdout
+
+
+def test_series_per_metric_and_dataset_oldest_first() -> None:
+    entries = [
+        item("c", 3, metrics={"val_f1": 0.8, "latency_ms": 40}, dataset="v3"),
+        item("b", 2, metrics={"val_f1": 0.7}, dataset="v2"),
+        item("a", 1, metrics={"val_f1": 0.6, "latency_ms": 50}, dataset="v3"),
+        item("n", 4, metrics={"val_f1": 0.9}),
+    ]
+    series = metric_series(entries, SETTINGS)
+    keys = [(s.metric, s.dataset, [p.item.slug for p in s.points]) for s in series]
+    assert keys == [
+        ("latency_ms", "v3", ["a", "c"]),
+        ("val_f1", "v2", ["b"]),
+        ("val_f1", "v3", ["a", "c"]),
+        ("val_f1", None, ["n"]),
+    ]
+    latency = series[0]
+    assert not latency.higher_is_better
+    assert latency.best.item.slug == "c"  # 40 ms beats 50 ms
+    assert latency.best_so_far() == [50, 40]
+
+
+def test_leaderboard_ties_go_to_the_earlier_entry() -> None:
+    entries = [item("late", 5, metrics={"acc": 0.9}), item("early", 1, metrics={"acc": 0.9})]
+    (series,) = metric_series(entries, SETTINGS)
+    assert [p.item.slug for p in series.ranked()] == ["early", "late"]
+
+
+def test_main_metric_is_configured_or_the_most_reported() -> None:
+    entries = [
+        item("a", 1, metrics={"val_f1": 0.6, "latency_ms": 50}),
+        item("b", 2, metrics={"latency_ms": 40}),
+    ]
+    assert main_metric("p", entries, SETTINGS) == "latency_ms"
+    configured = Settings(root=Path(), project_metrics={"p": "val_f1"})
+    assert main_metric("p", entries, configured) == "val_f1"
+    assert main_metric("p", [item("x", 1)], SETTINGS) is None
+
+
+def test_returns_curve_accumulates_effort_against_the_best_so_far() -> None:
+    entries = [  # newest first, as the Log keeps them
+        item("e", 5, metrics={"val_f1": 0.84}, effort_days=1, dataset="v3"),
+        item("d", 4, metrics={"val_f1": 0.79}, effort_days=4, dataset="v2"),
+        item("c", 3, "dead-end", metrics={"val_f1": 0.70}, effort_days=3, dataset="v3"),
+        item("b", 2, effort_days=0.5, dataset="v3"),
+        item("a", 1, metrics={"val_f1": 0.80}, effort_days=2, dataset="v3"),
+    ]
+    bet = project_bet("p", entries, SETTINGS)
+    assert bet.metric == "val_f1" and bet.dataset == "v3"
+    assert bet.effort == 10.5
+    assert [(s.item.slug, s.effort, s.value, s.best, s.improved) for s in bet.curve] == [
+        ("a", 2, 0.80, 0.80, True),
+        ("b", 2.5, None, 0.80, False),
+        ("c", 5.5, 0.70, 0.80, False),
+        ("d", 9.5, None, 0.80, False),  # another dataset: not comparable
+        ("e", 10.5, 0.84, 0.84, True),
+    ]
+    assert bet.best is not None and bet.best.item.slug == "e"
+    assert bet.since_improvement == 0 and not bet.stale
+
+
+def test_lower_is_better_on_the_returns_curve() -> None:
+    entries = [item("b", 2, metrics={"latency_ms": 30}), item("a", 1, metrics={"latency_ms": 40})]
+    bet = project_bet("p", entries, SETTINGS)
+    assert [s.best for s in bet.curve] == [40, 30]
+
+
+def test_a_bet_is_stale_after_n_attempts_without_improvement() -> None:
+    entries = [
+        item("f", 6, "planned"),  # not tried yet: does not count
+        item("e", 5, "dead-end"),
+        item("d", 4, "dead-end", metrics={"acc": 0.5}),
+        item("c", 3, "inconclusive", metrics={"acc": 0.9}),  # equal is no improvement
+        item("b", 2, metrics={"acc": 0.9}),
+        item("a", 1, metrics={"acc": 0.6}),
+    ]
+    bet = project_bet("p", entries, SETTINGS)
+    assert bet.since_improvement == 3
+    assert bet.stale  # stale_after is 3
+    assert not project_bet("p", entries[2:], SETTINGS).stale  # only 1 attempt since
+
+
+def test_a_bet_without_values_is_never_called_stale() -> None:
+    entries = [item(slug, day, "dead-end") for day, slug in enumerate("abcdef", 1)]
+    bet = project_bet("p", entries, SETTINGS)
+    assert bet.metric is None and bet.since_improvement is None and not bet.stale
+    assert [s.effort for s in bet.curve] == [0] * 6
+
+
+def test_effort_window_counts_the_last_90_days_up_to_the_newest_entry() -> None:
+    bet = project_bet(
+        "p",
+        [item("b", 20, effort_days=2), item("a", 1, effort_days=5)],
+        SETTINGS,
+    )
+    start, end = effort_window(dt.date(2025, 3, 20), days=10)
+    assert (start, end) == (dt.date(2025, 3, 11), dt.date(2025, 3, 20))
+    assert bet.effort_between(start, end) == 2
+    assert bet.effort_between(*effort_window(dt.date(2025, 3, 20))) == 7
+
+
+def test_as_of_is_the_newest_date_in_the_log(repo: Repo) -> None:
+    from researchlog.log import build_log
+    from researchlog.settings import load_settings
+
+    repo.entry("log/a.md", title="A", date="2025-01-05")
+    repo.commit("a", date="2025-02-01T10:00:00+00:00")
+    log = build_log(load_settings(repo.root))
+    assert as_of(log) == dt.date(2025, 2, 1)
+
+
+def test_without_effort_the_returns_curve_counts_attempts() -> None:
+    from researchlog.views.portfolio import returns_html
+    from researchlog.views.urls import Urls
+
+    entries = [
+        item("c", 3, metrics={"acc": 0.7}),
+        item("b", 2, "dead-end"),
+        item("a", 1, metrics={"acc": 0.6}),
+    ]
+    markup = returns_html(project_bet("p", entries, SETTINGS), Urls())
+    assert "Attempts (no effort_days recorded)" in markup
+    assert "reached by c after 3 attempts; total effort 0 days" in markup
+    single = returns_html(project_bet("p", entries[1:], SETTINGS), Urls())
+    assert "rl-figure" not in single and "Best so far" in single
+
+
+def test_metrics_whose_names_slugify_alike_get_their_own_pages() -> None:
+    from researchlog.views.metrics import unique_slugs
+
+    assert unique_slugs(["val-f1", "val_f1", "val f1"], "") == {
+        "val-f1": "val-f1",
+        "val_f1": "val-f1-2",
+        "val f1": "val-f1-3",
+    }
+    assert unique_slugs([None, "none"], "dataset-") == {
+        None: "dataset-none",
+        "none": "dataset-none-2",
+    }

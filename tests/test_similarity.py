@@ -1,0 +1,46 @@
+"""Ranking for `find` and `new`, and related entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from researchlog.entries import Entry
+from researchlog.similarity import prefix_count, rank, related
+
+
+def entry(slug: str, title: str, **fields: Any) -> Entry:
+    path = f"log/{slug}.md"
+    return Entry(slug=slug, path=path, kind="markdown", title=title, status="running", **fields)
+
+
+def test_a_query_word_matches_where_a_word_starts() -> None:
+    assert prefix_count("focal losses; loss-aware loss", "loss") == 3
+    assert prefix_count("a gloss on floss", "loss") == 0
+    assert prefix_count("val_f1 went up", "f1") == 1
+
+
+def test_title_and_question_outrank_the_body() -> None:
+    entries = [
+        entry("body", "Bigger batch", body="We also looked at calibration in passing."),
+        entry("question", "Temperature scaling", question="Does it fix calibration?"),
+        entry("none", "Label smoothing", question="Does it help?"),
+    ]
+    ranked = [e.slug for e, _ in rank("calibration", entries)]
+    assert ranked == ["question", "body"]
+
+
+def test_stopwords_alone_find_nothing() -> None:
+    assert rank("the of and", [entry("a", "The best of both")]) == []
+
+
+def test_related_entries_share_project_dataset_and_tags() -> None:
+    entries = [
+        entry("a", "Focal loss", project="defects", dataset="d3", tags=("loss",)),
+        entry("b", "Class-balanced sampling", project="defects", dataset="d3"),
+        entry("c", "Ticket router", project="tickets"),
+        entry("d", "Focal loss for tickets", project="tickets", tags=("loss",)),
+    ]
+    found = related(entries, limit=2)
+    assert found["a"][0] == "b"
+    assert set(found["a"]) == {"b", "d"}
+    assert found["c"] == ("d",)

@@ -1,0 +1,147 @@
+"""A parse cache for entries, so every command starts fast on a large log.
+
+Parsing and validating 5,000 front matters takes seconds; loading the results back from one
+JSON file takes a fraction of that. A file is re-read whenever its size or modification time
+changes, and the whole cache is dropped when the code that parses entries changes. The cache
+is only ever a speed-up: a missing, damaged or unwritable cache means a slower run, never a
+different result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache import write_atomic
+from .entries import Entry, read_entry
+from .problems import Problem, Severity
+
+CACHE_NAME = "entries.json"
+FORMAT = 1  # bump when the stored shape of Entry or Problem changes
+# A file modified this recently may be modified again within the same clock tick, keeping
+# its size and mtime (git's "racy" files); such files are re-read until they settle.
+_SETTLE_SECONDS = 2.0
+# The modules whose code decides what an entry parses to: editing them invalidates the cache.
+_PARSERS = ("entries.py", "frontmatter.py", "schema.py", "problems.py", "entry_cache.py")
+_TUPLE_FIELDS = {f.name for f in fields(Entry) if str(f.type).startswith("tuple")}
+
+
+def _code_key() -> str:
+    here = Path(__file__).parent
+    stamps = []
+    for name in _PARSERS:
+        with contextlib.suppress(OSError):
+            stat = (here / name).stat()
+            stamps.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return f"{FORMAT}/{__version__}/" + ",".join(stamps)
+
+
+@dataclass
+class EntryCache:
+    """Parsed entries by path, each stored with the size and mtime of the file it came from."""
+
+    file: Path | None
+    key: str = field(default_factory=_code_key)
+    stored: dict[str, Any] = field(default_factory=dict)
+    kept: dict[str, Any] = field(default_factory=dict)  # what the next run can reuse
+    reread: int = 0
+
+    @classmethod
+    def open(cls, file: Path | None) -> EntryCache:
+        cache = cls(file)
+        if file is None:
+            return cache
+        try:
+            data = json.loads(file.read_bytes())
+            if isinstance(data, dict) and data.get("key") == cache.key:
+                cache.stored = dict(data["entries"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache is only a slower run
+        return cache
+
+    def read(self, root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
+        """The entry at `path`, from the cache when the file has not changed since."""
+        try:
+            stat = (root / path).stat()
+        except OSError:
+            return read_entry(root, path)  # reports the problem
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        record = self.stored.get(path)
+        if record is not None and record.get("stamp") == stamp:
+            try:
+                result = _decode(record)
+            except (KeyError, TypeError, ValueError):
+                result = None
+            if result is not None:
+                self.kept[path] = record
+                return result
+        self.reread += 1
+        entry, problems = read_entry(root, path)
+        if time.time() - stat.st_mtime > _SETTLE_SECONDS:
+            encoded = _encode(entry, problems, stamp)
+            if encoded is not None:
+                self.kept[path] = encoded
+        return entry, problems
+
+    def save(self) -> None:
+        """Write the cache if anything changed; files that are gone are dropped from it."""
+        if self.file is None or (not self.reread and self.kept.keys() == self.stored.keys()):
+            return
+        payload = {"key": self.key, "entries": self.kept}
+        with contextlib.suppress(OSError):  # e.g. a read-only checkout: just no cache
+            write_atomic(self.file, json.dumps(payload, separators=(",", ":")).encode())
+
+
+def _encode(entry: Entry | None, problems: list[Problem], stamp: list[int]) -> Any:
+    """A JSON-ready record, or None for values JSON cannot hold exactly (never cached)."""
+    record = {
+        "stamp": stamp,
+        "entry": None if entry is None else _entry_fields(entry),
+        "problems": [[p.path, p.line, p.message, p.hint, p.severity.value] for p in problems],
+    }
+    try:
+        text = json.dumps(record, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    stored = json.loads(text)
+    try:
+        back = _decode(stored)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return stored if back == (entry, problems) else None
+
+
+def _entry_fields(entry: Entry) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in (f.name for f in fields(Entry)):
+        value = getattr(entry, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif name in ("metrics", "extra", "lines"):
+            value = dict(value)
+        values[name] = value
+    return values
+
+
+def _decode(record: Any) -> tuple[Entry | None, list[Problem]]:
+    problems = [
+        Problem(path, line, message, hint, Severity(severity))
+        for path, line, message, hint, severity in record["problems"]
+    ]
+    values = record["entry"]
+    if values is None:
+        return None, problems
+    values = dict(values)
+    for name in _TUPLE_FIELDS:
+        values[name] = tuple(values[name])
+    if values["date"] is not None:
+        values["date"] = dt.date.fromisoformat(values["date"])
+    return Entry(**values), problems
