@@ -453,6 +453,8 @@ def test_notebook_page_in_chromium_through_instant_navigation(
         assert not [r for r in requests if "plotly" in r]  # Home has no figures
         page.get_by_role("link", name="Learning-rate sweep for the ticket router").first.click()
         page.wait_for_url(f"{url}{PAGE}/")
+        # Charts are drawn as they come near the viewport.
+        page.locator(".rl-figure").first.scroll_into_view_if_needed()
         chart = page.locator(".rl-figure svg.main-svg").first
         chart.wait_for(state="visible", timeout=15000)
         # Reached through instant navigation: the page was not loaded anew.
@@ -478,6 +480,7 @@ def test_notebook_page_in_chromium_through_instant_navigation(
         )
         # A direct visit draws the chart too.
         page.goto(f"{url}{PAGE}/")
+        page.locator(".rl-figure").first.scroll_into_view_if_needed()
         page.locator(".rl-figure svg.main-svg").first.wait_for(state="visible", timeout=15000)
     console_errors = [m.text for m in page.console_messages if m.type == "error"]
     assert console_errors == [] and errors == []

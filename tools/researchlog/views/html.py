@@ -112,16 +112,17 @@ class PageWriter:
         )
 
 
-def front_matter(**values: str | None) -> str:
-    """YAML front matter for a generated page; JSON strings are valid YAML scalars.
+def front_matter(**values: str | list[str] | None) -> str:
+    """YAML front matter for a generated page; JSON values are valid YAML.
 
-    MkDocs renders page titles and descriptions into templates without escaping them, so they
-    are HTML-escaped here: a title such as "<script>" must show as text.
+    MkDocs renders page titles and descriptions into templates without escaping them, so text
+    is HTML-escaped here: a title such as "<script>" must show as text.
     """
     lines = ["---"]
     for key, value in values.items():
         if value is not None:
-            lines.append(f"{key}: {json.dumps(html.escape(value), ensure_ascii=False)}")
+            shown = html.escape(value) if isinstance(value, str) else value
+            lines.append(f"{key}: {json.dumps(shown, ensure_ascii=False)}")
     lines.append("---")
     return "\n".join(lines)
 

@@ -7,7 +7,6 @@ import re
 
 from ..log import Log
 from ..playbook import PlaybookPage
-from ..problems import plural
 from .html import PageWriter, entry_list, esc, link
 from .pages import Page
 from .urls import Urls
