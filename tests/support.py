@@ -122,6 +122,18 @@ class Repo:
         (self.root / "log").mkdir(exist_ok=True)
 
 
+def git_status(root: Path, *paths: str) -> list[str]:
+    """`git status --porcelain` lines for `paths` (the log folders by default)."""
+    result = subprocess.run(
+        ["git", "status", "--porcelain", "--", *(paths or ("log", "playbook"))],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
 def make_corpus(out: Path, *, entries: int, notebooks: int, seed: int = 1) -> Path:
     """The shared deterministic benchmark corpus: a research log with a realistic history."""
     subprocess.run(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from support import make_corpus, run_cli
+from support import git_status, make_corpus, run_cli
 
 
 @pytest.mark.slow
@@ -36,11 +35,4 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     assert data["ratios"]["cold/plain"] > 0
     assert data["sizes"]["site"] > data["sizes"]["plain site"] * 0.5
     # The benchmark restores the entry it edits for the warm rebuild.
-    status = subprocess.run(
-        ["git", "status", "--porcelain", "--", "log", "playbook"],
-        cwd=corpus,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert status.splitlines() == ["?? log/entry.schema.json"]  # added by init, nothing else
+    assert git_status(corpus) == ["?? log/entry.schema.json"]  # added by init, nothing else

@@ -23,7 +23,7 @@ from researchlog.log import build_log
 from researchlog.settings import Settings
 from researchlog.views import build_site
 from researchlog.views.urls import Urls
-from support import Repo, entry_text, make_corpus, mkdocs_build, run_cli, serve_site
+from support import Repo, entry_text, git_status, make_corpus, mkdocs_build, run_cli, serve_site
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -319,11 +319,4 @@ def test_interrupted_builds_never_break_the_next_one(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "site/entries.json").read_text())
     assert len(data["entries"]) == 60
     assert all(e["created"] for e in data["entries"])
-    status = subprocess.run(
-        ["git", "status", "--porcelain", "--", "log", "playbook"],
-        cwd=corpus,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert status.splitlines() == ["?? log/entry.schema.json"]
+    assert git_status(corpus) == ["?? log/entry.schema.json"]

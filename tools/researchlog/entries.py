@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -147,24 +147,36 @@ def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
         )
 
 
+def load_text(path: str, read: Callable[[str], bytes]) -> tuple[str | None, bytes, list[Problem]]:
+    """A repository file as UTF-8 text (and its bytes), or the problems that stop reading it."""
+    try:
+        data = read(path)
+    except OSError as exc:
+        return (
+            None,
+            b"",
+            [
+                error(
+                    path,
+                    None,
+                    f"cannot be read: {exc.strerror}",
+                    "check the file's permissions, or whether it is a broken symlink",
+                )
+            ],
+        )
+    text, problem = decode(path, data)
+    return text, data, [problem] if problem else []
+
+
 def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
     """Read and validate one entry file. None when it cannot be shown on the site."""
-    full = root / path
-    try:
-        data = full.read_bytes()
-        mtime = full.stat().st_mtime
-    except OSError as exc:
-        return None, [
-            error(
-                path,
-                None,
-                f"cannot be read: {exc.strerror}",
-                "check the file's permissions, or whether it is a broken symlink",
-            )
-        ]
-    text, problem = decode(path, data)
+    text, data, unreadable = load_text(path, lambda p: (root / p).read_bytes())
     if text is None:
-        return None, [problem] if problem else []
+        return None, unreadable
+    try:
+        mtime = (root / path).stat().st_mtime
+    except OSError:
+        mtime = 0.0
     leaks = secret_problems(path, text)
     if path.endswith(".ipynb"):
         source = read_notebook(path, text)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import schema
 from .credentials import secret_problems
-from .entries import decode, discover
+from .entries import discover, load_text
 from .frontmatter import read_markdown
 from .problems import Problem, Severity
 
@@ -78,13 +78,9 @@ def read_playbook(root: Path, folder: str) -> Playbook:
 
 
 def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, list[Problem]]:
-    try:
-        data = (root / path).read_bytes()
-    except OSError as exc:
-        return None, [Problem(path, None, f"cannot be read: {exc.strerror}", "check the file")]
-    text, problem = decode(path, data)
+    text, _, unreadable = load_text(path, lambda p: (root / p).read_bytes())
     if text is None:
-        return None, [problem] if problem else []
+        return None, unreadable
     leaks = secret_problems(path, text)
     if leaks:
         return None, leaks

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .entries import Entry, decode
+from .entries import Entry, load_text
 from .problems import Problem, error, warning
 
 MAX_ROWS = 500  # more rows are cut, with a note on the page: pages and JSON stay small
@@ -124,20 +124,9 @@ def entry_samples(
     problem = _file_problem(entry, path, assets)
     if problem is not None:
         return None, [problem]
-    try:
-        data = read(path)
-    except OSError as exc:
-        return None, [
-            error(
-                path,
-                None,
-                f"the sample file cannot be read: {exc.strerror}",
-                "check the file's permissions, or whether it is a broken symlink",
-            )
-        ]
-    text, bad = decode(path, data)
+    text, _, unreadable = load_text(path, read)
     if text is None:
-        return None, [bad] if bad else []
+        return None, unreadable
     text = text.removeprefix("\ufeff")  # spreadsheets often save CSV with a byte order mark
     parse = parse_csv if path.lower().endswith(".csv") else parse_jsonl
     rows, problems = parse(path, text)
