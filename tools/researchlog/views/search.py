@@ -1,0 +1,150 @@
+"""What the site search indexes: one small HTML document per entry and playbook page.
+
+The documents are made from the log itself, not from the rendered pages, so the indexer can
+start before MkDocs renders anything and run on the second core meanwhile. They hold what
+readers search by (title, question, outcome, tags, project, dataset, authors and the text the
+researcher wrote, which for a notebook is its markdown and code cells) and leave out what
+would only add noise: navigation, history tables, related-entry lists, images and figures.
+Status and project become pagefind filters; status, outcome, project, kind and date become
+metadata, so results can show a badge and the one-line outcome without loading the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from ..log import Log, LogEntry
+from ..playbook import PlaybookPage
+from ..schema import STATUS_LABELS
+from .html import esc, status_badge
+from .urls import Urls
+
+SEARCH_SCRIPT = "assets/researchlog/search.js"
+SEARCH_STYLESHEET = "assets/researchlog/search.css"
+BUNDLE_DIR = "pagefind"  # where the index lands in the site; search.js looks for it there
+
+# How much a match counts, by where it is (pagefind's scale: 1 is body text, h1 is 7).
+TITLE_WEIGHT = 7
+SUMMARY_WEIGHT = 5  # question and outcome
+LABEL_WEIGHT = 3  # project, dataset and tags
+
+_FENCE = re.compile(r"^\s{0,3}(?:`{3,}|~{3,}).*$", re.MULTILINE)
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|!\[[^\]\n]*\]\[[^\]\n]*\]")
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_TAG = re.compile(r"</?[A-Za-z][^>\n]*>|<!--.*?-->", re.DOTALL)
+_ATTR_LIST = re.compile(r"\{:?\s*[#.][^}\n]*\}")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[\s|:\-]+$", re.MULTILINE)
+_MARKUP = re.compile(r"[*`|]+|^\s{0,3}(?:>|[-+]\s|\d+\.\s)\s*", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    path: str  # where the indexer reads it, mirroring the page's place in the site
+    html: str
+
+
+def search_documents(log: Log, urls: Urls, language: str = "en") -> tuple[SearchDocument, ...]:
+    """The documents to index: every entry, then every playbook page."""
+    documents = [entry_document(item, urls, language) for item in log.entries]
+    documents += [playbook_document(page, urls, language) for page in log.playbook]
+    return tuple(documents)
+
+
+def entry_document(item: LogEntry, urls: Urls, language: str = "en") -> SearchDocument:
+    entry = item.entry
+    labels = [entry.project or "", entry.dataset or "", *entry.tags]
+    meta = {
+        "status": entry.status,
+        "outcome": entry.outcome or entry.question or "",
+        "project": entry.project or "",
+        "kind": entry.kind,
+        "date": item.date.isoformat(),
+    }
+    filters = ["status", "project"] if entry.project else ["status"]
+    blocks = [
+        (SUMMARY_WEIGHT, entry.question or ""),
+        (SUMMARY_WEIGHT, entry.outcome or ""),
+        (LABEL_WEIGHT, " ".join(label for label in labels if label)),
+        (1, ", ".join(item.authors)),
+        *((1, paragraph) for paragraph in markdown_text(entry.body)),
+    ]
+    return _document(urls.page(entry.path), language, entry.title, meta, filters, blocks)
+
+
+def playbook_document(page: PlaybookPage, urls: Urls, language: str = "en") -> SearchDocument:
+    meta = {"outcome": page.summary or "", "kind": "playbook"}
+    blocks = [(SUMMARY_WEIGHT, page.summary or "")]
+    blocks += [(1, paragraph) for paragraph in markdown_text(page.body)]
+    return _document(urls.page(page.path), language, page.title, meta, [], blocks)
+
+
+def markdown_text(markdown: str) -> list[str]:
+    """The words of a Markdown text as plain paragraphs: link and image targets, HTML tags,
+    attribute lists and markup characters go; code stays, since readers search it too."""
+    text = _FENCE.sub("", markdown)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REFERENCE_DEFINITION.sub("", text)
+    text = _TAG.sub(" ", text)
+    text = _ATTR_LIST.sub("", text)
+    text = _HEADING.sub("", text)
+    text = _TABLE_RULE.sub("", text)
+    text = _MARKUP.sub(" ", text)
+    paragraphs = (_SPACES.sub(" ", block).strip() for block in _BLANK_LINES.split(text))
+    return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def status_filters() -> list[tuple[str, str]]:
+    """Each status with its badge, in the canonical order, for the search's filter buttons."""
+    return [(status, status_badge(status)) for status in STATUS_LABELS]
+
+
+def _document(
+    url: str,
+    language: str,
+    title: str,
+    meta: Mapping[str, str],
+    filters: Iterable[str],
+    blocks: Iterable[tuple[int, str]],
+) -> SearchDocument:
+    # Values sit in attributes, so commas or colons in an outcome cannot break pagefind's
+    # "key:value, key:value" syntax; "key[attribute]" reads them from there.
+    values = "".join(f' data-rl-{key}="{esc(value)}"' for key, value in meta.items() if value)
+    present = [key for key, value in meta.items() if value]
+    specs = {
+        "meta": present,
+        "filter": [key for key in filters if key in present],
+        "sort": [key for key in ("date",) if key in present],
+    }
+    attributes = "".join(
+        f' data-pagefind-{name}="{", ".join(f"{key}[data-rl-{key}]" for key in keys)}"'
+        for name, keys in specs.items()
+        if keys
+    )
+    body = "".join(
+        f'<p data-pagefind-weight="{weight}">{esc(text)}</p>'
+        if weight != 1
+        else f"<p>{esc(text)}</p>"
+        for weight, text in blocks
+        if text
+    )
+    html = (
+        f'<!doctype html><html lang="{esc(language)}"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title></head>"
+        f"<body data-pagefind-body{values}{attributes}>"
+        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{esc(title)}</h1>{body}</body></html>'
+    )
+    return SearchDocument(_document_path(url), html)
+
+
+def _document_path(url: str) -> str:
+    """The file pagefind reads for a page URL; pagefind turns the path back into the URL."""
+    path = unquote(url)
+    return f"{path}index.html" if not path or path.endswith("/") else path
