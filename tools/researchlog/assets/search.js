@@ -62,7 +62,8 @@
   function load() {
     if (!engine) {
       if (location.protocol === "file:") {
-        engine = Promise.reject(new Error("search needs the site to be served over http"));
+        engine = Promise.reject(new Error("open the site through a web server (researchlog serve)"));
+        engine.shown = true;
       } else {
         engine = import(BUNDLE).then(function (pagefind) {
           return pagefind.options({ excerptLength: 20 }).then(function () {
@@ -99,7 +100,7 @@
     ui.list.textContent = "";
     ui.more.hidden = true;
     ui.count.textContent = "Search is not available: " +
-      (error && /http/.test(error.message) ? error.message : "this site has no search index") + ".";
+      (engine && engine.shown ? error.message : "this site has no search index") + ".";
   }
 
   /* ---- searching ---- */
@@ -170,7 +171,7 @@
       shown += pages.length;
       settled = mine;
       ui.more.hidden = shown >= results.length;
-      ui.count.textContent = countText(results.length, activeFilters(ui));
+      ui.count.textContent = countText(results.length, ui.input.value.trim(), activeFilters(ui));
       if (focusNew && first) first.querySelector("a").focus();
       if (followFirst) {
         followFirst = false;
@@ -180,8 +181,9 @@
     });
   }
 
-  function countText(total, filters) {
+  function countText(total, query, filters) {
     var text = total === 0 ? TEXT.none : total === 1 ? TEXT.one : TEXT.other.replace("#", total);
+    if (query) text += " for \u201c" + query + "\u201d";
     return Object.keys(filters).length ? text + " (filtered)" : text;
   }
 

@@ -73,7 +73,7 @@ def entry_document(item: LogEntry, urls: Urls, language: str = "en") -> SearchDo
         (SUMMARY_WEIGHT, entry.outcome or ""),
         (LABEL_WEIGHT, " ".join(label for label in labels if label)),
         (1, ", ".join(item.authors)),
-        *((1, paragraph) for paragraph in markdown_text(entry.body)),
+        *((1, paragraph) for paragraph in body_text(entry.body, entry.title)),
     ]
     return _document(urls.page(entry.path), language, entry.title, meta, filters, blocks)
 
@@ -81,7 +81,7 @@ def entry_document(item: LogEntry, urls: Urls, language: str = "en") -> SearchDo
 def playbook_document(page: PlaybookPage, urls: Urls, language: str = "en") -> SearchDocument:
     meta = {"outcome": page.summary or "", "kind": "playbook"}
     blocks = [(SUMMARY_WEIGHT, page.summary or "")]
-    blocks += [(1, paragraph) for paragraph in markdown_text(page.body)]
+    blocks += [(1, paragraph) for paragraph in body_text(page.body, page.title)]
     return _document(urls.page(page.path), language, page.title, meta, [], blocks)
 
 
@@ -99,6 +99,12 @@ def markdown_text(markdown: str) -> list[str]:
     text = _MARKUP.sub(" ", text)
     paragraphs = (_SPACES.sub(" ", block).strip() for block in _BLANK_LINES.split(text))
     return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def body_text(markdown: str, title: str) -> list[str]:
+    """The paragraphs of a page's own text, without a first heading that repeats its title."""
+    paragraphs = markdown_text(markdown)
+    return paragraphs[1:] if paragraphs and paragraphs[0] == title else paragraphs
 
 
 def status_filters() -> list[tuple[str, str]]:
