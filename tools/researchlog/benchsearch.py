@@ -32,7 +32,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 # Runs in the page before anything else: note when the first key goes down and when the first
 # result appears, in the page's clock and as wall-clock time (to compare with the server's log).
-_PROBE = """
+PROBE = """
 window.__rlBench = {key: null, result: null, resultEpoch: null};
 document.addEventListener("keydown", function () {
   if (window.__rlBench.key === null) window.__rlBench.key = performance.now();
@@ -43,7 +43,7 @@ new MutationObserver(function () {
     window.__rlBench.resultEpoch = Date.now();
   }
 }).observe(document, {childList: true, subtree: true});
-""".replace("SELECTOR", json.dumps(RESULT_SELECTOR))
+"""
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,10 @@ def measure_search(
     *,
     chromium: str | None = None,
     timeout_s: float = 30.0,
+    result_selector: str = RESULT_SELECTOR,
 ) -> list[SearchMeasurement]:
-    """Measure each query on its own cold page load of the site's home page."""
+    """Measure each query on its own cold page load of the site's home page.
+    `result_selector` finds a result on screen (another search UI can be measured too)."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium or default_chromium()
@@ -141,13 +143,13 @@ def measure_search(
                 try:
                     served.clear()
                     page = context.new_page()
-                    page.add_init_script(_PROBE)
+                    page.add_init_script(PROBE.replace("SELECTOR", json.dumps(result_selector)))
                     page.goto(url, wait_until="load")
                     page.keyboard.press("/")
                     page.keyboard.type(query)
-                    page.wait_for_selector(RESULT_SELECTOR, timeout=timeout_s * 1000)
+                    page.wait_for_selector(result_selector, timeout=timeout_s * 1000)
                     probe = page.evaluate("window.__rlBench")
-                    shown = page.locator(RESULT_SELECTOR)
+                    shown = page.locator(result_selector)
                     first = " ".join(shown.first.inner_text().split())
                     count = shown.count()
                 finally:
@@ -178,11 +180,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("site", type=Path, help="the built site (the folder with index.html)")
     parser.add_argument("queries", nargs="+", help="what to type into the search box")
     parser.add_argument("--chromium", help="the Chromium executable (default: from PATH)")
+    parser.add_argument(
+        "--result-selector",
+        default=RESULT_SELECTOR,
+        help="CSS selector of one result (default: researchlog's search results)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         parser.error(f"{args.site} has no index.html; build the site first")
-    results = measure_search(args.site, args.queries, chromium=args.chromium)
+    results = measure_search(
+        args.site, args.queries, chromium=args.chromium, result_selector=args.result_selector
+    )
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:
