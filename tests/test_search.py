@@ -1,0 +1,600 @@
+"""Site search as a reader uses it: a real build, pagefind's index and headless Chromium.
+
+The browser tests run on every site `searchable` yields: a small repository made here, and
+any repository listed in RESEARCHLOG_SEARCH_REPOS (os.pathsep-separated paths, e.g. a
+generated corpus or the example log). Each repository is copied, given two words nobody else
+uses (one in a notebook's code cell, one in an entry's outcome) and built, so the tests hold
+by construction on any log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+import yaml
+from nbformat import v4
+
+from researchlog.scaffold import init
+from support import ROOT, Repo, entries_json, free_port, mkdocs_build, serve_site
+
+RESULTS = ".rl-search__item"
+COUNT = ".rl-search__count"
+EXTRA_REPOS = [
+    Path(p) for p in os.environ.get("RESEARCHLOG_SEARCH_REPOS", "").split(os.pathsep) if p
+]
+
+
+@dataclass(frozen=True)
+class SearchSite:
+    repo: Path
+    site: Path
+    url: str
+    entries: list[dict[str, Any]]
+    code_word: str  # only in one notebook's code cell
+    notebook: dict[str, Any]
+    outcome_word: str  # only in one entry's outcome
+    outcome_entry: dict[str, Any]
+
+    def entry_url(self, entry: dict[str, Any]) -> str:
+        return self.url + entry["url"]
+
+
+# ---- making the sites -------------------------------------------------------------------
+
+
+def small_log(root: Path) -> Repo:
+    """A few entries of every kind: Markdown, a notebook, dead ends in two projects."""
+    repo = Repo(root)
+    init(root)  # the configuration `researchlog init` writes, with light and dark schemes
+    repo.write("playbook/index.md", "---\ntitle: Start here\n---\n# Start here\n\nRead on.\n")
+    repo.write(
+        "playbook/baselines.md",
+        "---\ntitle: Baselines first\norder: 1\n---\n# Baselines first\n\n"
+        "Always run a weighted baseline before anything clever.\n",
+    )
+    repo.entry(
+        "log/2025/2025-01-10-focal-loss.md",
+        "## Setup\n\nWe swapped the weighted baseline loss for focal loss, gamma 2.\n",
+        title="Focal loss for the defect detector",
+        status="dead-end",
+        project="defect-detector",
+        tags=["loss-functions"],
+        dataset="defects-v3",
+        question="Does focal loss beat the weighted baseline?",
+        outcome="No gain (F1 0.81 vs 0.82) and 3x slower to converge.",
+    )
+    repo.entry(
+        "log/2025/2025-01-20-balanced-sampling.md",
+        title="Class-balanced sampling",
+        status="success",
+        project="defect-detector",
+        question="Does balanced sampling beat the weighted baseline?",
+        outcome="F1 0.86, shipped.",
+    )
+    repo.entry(
+        "log/2025/2025-02-01-label-smoothing.md",
+        title="Label smoothing for the ticket router",
+        status="dead-end",
+        project="ticket-routing",
+        question="Does label smoothing help the router baseline?",
+        outcome="Within noise; dropped.",
+    )
+    repo.entry(
+        "log/2025/2025-02-10-router-baseline.md",
+        title="Ticket router baseline",
+        status="running",
+        project="ticket-routing",
+    )
+    repo.entry(
+        "log/2025/2025-02-15-unk-tokens.md",
+        title='Tokenizer <img src=x onerror="alert(1)"> & <unk> handling',
+        status="inconclusive",
+        outcome="Unclear <b>either</b> way.",
+    )
+    notebook = v4.new_notebook()
+    notebook.cells = [
+        v4.new_raw_cell(
+            "---\ntitle: Augmentation sweep\nstatus: success\nproject: defect-detector\n"
+            "question: Which augmentations help?\noutcome: Flips and crops, +2 points.\n---"
+        ),
+        v4.new_markdown_cell("We sweep augmentations on the defect detector."),
+        v4.new_code_cell("import pandas as pd\nresults = pd.read_csv('sweep.csv')"),
+    ]
+    repo.write("log/2025/2025-03-01-augmentation-sweep.ipynb", nbformat.writes(notebook))
+    repo.commit("a small log")
+    return repo
+
+
+def corpus_text(root: Path) -> str:
+    parts = []
+    for folder in ("log", "playbook"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix in (".md", ".ipynb"):
+                parts.append(path.read_text(encoding="utf-8", errors="replace").lower())
+    return "\n".join(parts)
+
+
+def fresh_words(text: str, count: int) -> list[str]:
+    """Made-up words that occur nowhere in `text`."""
+    words = []
+    for stem in ("quillfen", "marrowlux", "vintrabe", "ospelkin", "durnwick", "felquor"):
+        if stem not in text:
+            words.append(stem)
+        if len(words) == count:
+            return words
+    raise AssertionError("no unused word left to inject")
+
+
+def add_words(root: Path) -> tuple[str, str, str, str]:
+    """Put one fresh word in a notebook's code cell and another in a Markdown entry's
+    outcome; returns (code word, notebook path, outcome word, entry path)."""
+    code_word, outcome_word = fresh_words(corpus_text(root), 2)
+    notebook_path = next(p for p in sorted((root / "log").rglob("*.ipynb")))
+    notebook = nbformat.read(notebook_path, as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code")
+    cell.source += f"\nscores = {code_word}(results)"
+    nbformat.write(notebook, notebook_path)
+    for path in sorted((root / "log").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+        fields = yaml.safe_load(match.group(1)) if match else None
+        if isinstance(fields, dict) and fields.get("outcome"):
+            fields["outcome"] = f"{fields['outcome']} Also {outcome_word}."
+            front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+            path.write_text(f"---\n{front}---\n{text[match.end() :]}", encoding="utf-8")
+            return (
+                code_word,
+                notebook_path.relative_to(root).as_posix(),
+                outcome_word,
+                path.relative_to(root).as_posix(),
+            )
+    raise AssertionError("no Markdown entry with an outcome")
+
+
+def build_search_site(repo: Path, site: Path, *, strict: bool) -> dict[str, Any]:
+    code_word, notebook, outcome_word, outcome_entry = add_words(repo)
+    result = mkdocs_build(repo, strict=strict, site_dir=site)
+    assert result.returncode == 0, result.stderr
+    entries = entries_json(site)["entries"]
+    by_path = {e["path"]: e for e in entries}
+    return {
+        "entries": entries,
+        "code_word": code_word,
+        "notebook": by_path[notebook],
+        "outcome_word": outcome_word,
+        "outcome_entry": by_path[outcome_entry],
+    }
+
+
+@pytest.fixture(
+    scope="module",
+    params=["small", *[str(p) for p in EXTRA_REPOS]],
+    ids=lambda p: "small" if p == "small" else Path(p).name,
+)
+def searchable(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SearchSite]:
+    folder = tmp_path_factory.mktemp("search")
+    if request.param == "small":
+        repo = small_log(folder / "repo").root
+    else:
+        repo = folder / "repo"
+        shutil.copytree(
+            request.param,
+            repo,
+            symlinks=True,
+            ignore=shutil.ignore_patterns("site", ".researchlog-cache"),
+        )
+    built = build_search_site(repo, folder / "site", strict=request.param == "small")
+    with serve_site(folder / "site") as url:
+        yield SearchSite(repo=repo, site=folder / "site", url=url, **built)
+
+
+# ---- driving the search -----------------------------------------------------------------
+
+
+def type_query(page: Any, query: str, timeout: float = 30_000) -> None:
+    """Open the search from the keyboard, type, and wait for this query's results."""
+    page.keyboard.press("/")
+    page.keyboard.type(query)
+    page.wait_for_function(
+        "([selector, query]) => document.querySelector(selector).textContent.includes(query)",
+        arg=[COUNT, f"\u201c{query}\u201d"],
+        timeout=timeout,
+    )
+
+
+def shown(page: Any) -> list[dict[str, Any]]:
+    """The results on screen, as a reader sees them."""
+    return page.eval_on_selector_all(
+        RESULTS,
+        """items => items.map(item => ({
+            href: item.querySelector("a").href,
+            status: (item.querySelector(".rl-status") || {}).textContent || null,
+            deadEnd: item.classList.contains("rl-search__item--dead-end"),
+            title: item.querySelector(".rl-search__title").textContent,
+            outcome: (item.querySelector(".rl-search__outcome") || {}).textContent || "",
+            details: (item.querySelector(".rl-search__details") || {}).textContent || "",
+            excerpt: (item.querySelector(".rl-search__excerpt") || {}).textContent || "",
+        }))""",
+    )
+
+
+def total(page: Any) -> int:
+    text = page.inner_text(COUNT)
+    if text.startswith("No matching"):
+        return 0
+    match = re.match(r"(\d+) matching", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def press_status(page: Any, status: str) -> None:
+    before = page.inner_text(COUNT)
+    page.click(f'[data-rl-status="{status}"]')
+    page.wait_for_function(
+        "([selector, before]) => document.querySelector(selector).textContent !== before",
+        arg=[COUNT, before],
+    )
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{5,}", text.lower()))
+
+
+# ---- what the issue asks for ------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_word_only_in_a_notebook_code_cell_finds_the_notebook(
+    searchable: SearchSite, page: Any
+) -> None:
+    page.goto(searchable.url)
+    type_query(page, searchable.code_word)
+    results = shown(page)
+    assert [r["href"] for r in results] == [searchable.entry_url(searchable.notebook)]
+    assert results[0]["title"] == searchable.notebook["title"]
+    assert "Notebook" in results[0]["details"]
+    assert searchable.code_word in results[0]["excerpt"]
+
+
+@pytest.mark.browser
+def test_a_word_only_in_an_outcome_finds_that_entry_first(
+    searchable: SearchSite, page: Any
+) -> None:
+    page.goto(searchable.url)
+    type_query(page, searchable.outcome_word)
+    first = shown(page)[0]
+    entry = searchable.outcome_entry
+    assert first["href"] == searchable.entry_url(entry)
+    assert first["title"] == entry["title"]
+    assert first["outcome"] == entry["outcome"]
+    assert searchable.outcome_word in first["outcome"]
+
+
+@pytest.mark.browser
+def test_the_dead_end_filter_leaves_only_dead_ends(searchable: SearchSite, page: Any) -> None:
+    # A word that some dead ends and some other entries share, picked from the log itself.
+    counts: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    for entry in searchable.entries:
+        text = " ".join(filter(None, [entry["title"], entry["question"], entry["outcome"]]))
+        counts[entry["status"] == "dead-end"].update(words(text))
+    shared = (counts[True] & counts[False]).most_common(1)
+    assert shared, "the log has no word shared by dead ends and other entries"
+    word = shared[0][0]
+
+    page.goto(searchable.url)
+    type_query(page, word)
+    unfiltered = total(page)
+    press_status(page, "dead-end")
+    results = shown(page)
+    assert results and all(r["status"] == "✖Dead end" and r["deadEnd"] for r in results)
+    assert 0 < total(page) < unfiltered
+    assert page.get_attribute('[data-rl-status="dead-end"]', "aria-pressed") == "true"
+
+    # With nothing typed, the filter alone lists every dead end in the log.
+    page.fill(".rl-search__input", "")
+    page.wait_for_function(
+        "selector => /^\\d+ matching documents \\(filtered\\)$/"
+        ".test(document.querySelector(selector).textContent)",
+        arg=COUNT,
+    )
+    dead_ends = [e for e in searchable.entries if e["status"] == "dead-end"]
+    assert total(page) == len(dead_ends)
+    assert all(r["status"] == "✖Dead end" for r in shown(page))
+
+
+@pytest.mark.browser
+def test_the_project_filter_narrows_to_one_project(searchable: SearchSite, page: Any) -> None:
+    projects = Counter(e["project"] for e in searchable.entries if e["project"])
+    project, size = projects.most_common(1)[0]
+    page.goto(searchable.url)
+    page.keyboard.press("/")
+    page.wait_for_selector(
+        f'.rl-search__project-select option[value="{project}"]', state="attached"
+    )
+    page.select_option(".rl-search__project-select", project)
+    page.wait_for_selector(RESULTS)
+    assert total(page) == size
+    assert all(r["details"].startswith(project) for r in shown(page))
+
+
+@pytest.mark.browser
+def test_search_works_from_the_keyboard_alone(searchable: SearchSite, page: Any) -> None:
+    page.goto(searchable.url)
+    type_query(page, searchable.outcome_word)
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    assert page.is_checked("#__search")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.href") == searchable.entry_url(
+        searchable.outcome_entry
+    )
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(searchable.entry_url(searchable.outcome_entry))
+    assert not page.is_checked("#__search")
+
+    # From the entry page (reached by instant navigation): s opens the search again, Enter
+    # follows the first result.
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    page.keyboard.type(searchable.code_word)
+    page.keyboard.press("Enter")
+    page.wait_for_url(searchable.entry_url(searchable.notebook))
+
+    # Tab reaches the filters; Space presses one; Escape closes the search.
+    page.keyboard.press("/")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.rlStatus") == "dead-end":
+            break
+    assert page.evaluate("document.activeElement.dataset.rlStatus") == "dead-end"
+    page.keyboard.press("Space")
+    page.wait_for_selector(RESULTS)
+    assert all(r["deadEnd"] for r in shown(page))
+    page.keyboard.press("Escape")
+    assert not page.is_checked("#__search")
+    assert page.evaluate("document.activeElement.id") != "rl-search-input"
+
+
+@pytest.mark.browser
+def test_search_loads_nothing_from_other_hosts(searchable: SearchSite, page: Any) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(searchable.url)
+    page.wait_for_load_state("networkidle")
+    assert not any("/pagefind/" in url for url in requested), "the index loads before first use"
+    type_query(page, searchable.code_word)
+    press_status(page, "success")
+    assert any("/pagefind/" in url for url in requested)
+    assert all(url.startswith(searchable.url) for url in requested), requested
+    errors = [m.text for m in page.console_messages if m.type == "error"]
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_search_on_a_phone(searchable: SearchSite, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(searchable.url)
+        closed = page.locator(".md-search__inner").bounding_box()
+        assert closed is not None and closed["height"] == 0  # only the button shows
+        page.tap(".rl-search-open")
+        page.wait_for_function("document.activeElement.id === 'rl-search-input'")
+        page.keyboard.type(searchable.outcome_word)
+        page.wait_for_selector(RESULTS)
+        box = page.locator(RESULTS).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        for selector in (
+            ".rl-search__input",
+            '[data-rl-status="superseded"]',
+            ".rl-search__project-select",
+        ):
+            control = page.locator(selector).bounding_box()
+            assert control is not None and control["x"] + control["width"] <= 390, selector
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_results_follow_the_dark_scheme(searchable: SearchSite, browser: Any) -> None:
+    def luminance(colour: str) -> float:
+        r, g, b = (int(v) / 255 for v in re.findall(r"\d+", colour)[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(searchable.url)
+        if page.get_attribute("body", "data-md-color-scheme") != "slate":
+            pytest.skip("this site has no dark colour scheme")
+        type_query(page, searchable.outcome_word)
+        background = page.eval_on_selector(
+            ".md-search__scrollwrap", "e => getComputedStyle(e).backgroundColor"
+        )
+        title = page.eval_on_selector(".rl-search__title", "e => getComputedStyle(e).color")
+        assert luminance(background) < 0.2 < 0.7 < luminance(title)
+    finally:
+        context.close()
+
+
+# ---- the small site only: escaping, failures, serve ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSite]:
+    folder = tmp_path_factory.mktemp("small")
+    repo = small_log(folder / "repo").root
+    built = build_search_site(repo, folder / "site", strict=True)
+    with serve_site(folder / "site") as url:
+        yield SearchSite(repo=repo, site=folder / "site", url=url, **built)
+
+
+@pytest.mark.browser
+def test_titles_and_outcomes_are_shown_as_text(small: SearchSite, page: Any) -> None:
+    page.goto(small.url)
+    type_query(page, "tokenizer")
+    first = shown(page)[0]
+    assert first["title"] == 'Tokenizer <img src=x onerror="alert(1)"> & <unk> handling'
+    assert first["outcome"] == "Unclear <b>either</b> way."
+    assert page.locator(".rl-search__item img, .rl-search__item b").count() == 0
+
+
+@pytest.mark.browser
+def test_playbook_pages_are_found_too(small: SearchSite, page: Any) -> None:
+    page.goto(small.url)
+    type_query(page, "clever")
+    assert shown(page) == [
+        {
+            "href": small.url + "playbook/baselines/",
+            "status": None,
+            "deadEnd": False,
+            "title": "Baselines first",
+            "outcome": "",
+            "details": "Playbook",
+            "excerpt": "Baselines first. Always run a weighted baseline before anything clever.",
+        }
+    ]
+
+
+def test_a_build_without_pagefind_reports_it_and_still_builds(repo: Repo, tmp_path: Path) -> None:
+    repo.entry("log/a.md", title="Anything")
+    repo.commit("one entry")
+    missing = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(tmp_path / "site")],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "nowhere")},
+        check=False,
+    )
+    assert missing.returncode == 0, missing.stderr
+    assert (
+        "ERROR   -  researchlog: the site has no search: the pagefind binary was not found;"
+        " install it with pip install 'pagefind[extended]'" in missing.stderr
+    )
+    assert "Traceback" not in missing.stderr
+    assert (tmp_path / "site/log/a/index.html").exists()
+    assert not (tmp_path / "site/pagefind").exists()
+
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    failing = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s2")],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(broken)},
+        check=False,
+    )
+    assert failing.returncode == 1
+    assert "pagefind failed (exit 3): Error: out of disk space" in failing.stderr
+    assert "Traceback" not in failing.stderr
+
+
+@pytest.mark.browser
+def test_the_search_box_says_when_a_site_has_no_index(
+    small: SearchSite, page: Any, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(small.site, site, ignore=shutil.ignore_patterns("pagefind"))
+    with serve_site(site) as url:
+        page.goto(url)
+        page.keyboard.press("/")
+        page.keyboard.type("focal")
+        page.wait_for_function(
+            "selector => /not available/.test(document.querySelector(selector).textContent)",
+            arg=COUNT,
+        )
+    assert page.inner_text(COUNT) == "Search is not available: this site has no search index."
+
+
+def test_material_search_plugin_is_reported_as_redundant(repo: Repo, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text() + "  - search\n")
+    repo.entry("log/a.md", title="Anything")
+    result = mkdocs_build(repo.root, site_dir=tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "Material's search plugin is enabled, but researchlog provides the site's search" in (
+        result.stderr
+    )
+
+
+def test_header_override_is_materials_header_with_our_search() -> None:
+    """The override is a copy of Material's header; if Material changes its header, this
+    fails and the copy needs refreshing."""
+    import material
+
+    def without(text: str, block: str) -> str:
+        found = re.search(block, text, re.S)
+        assert found, f"no {block!r} in the header"
+        head = re.match(r"{#-.*?-#}\n", text, re.S)  # the comment at the top
+        start = head.end() if head else 0
+        return (text[start : found.start()] + text[found.end() :]).strip()
+
+    theirs = (Path(material.__file__).parent / "templates/partials/header.html").read_text()
+    ours = (ROOT / "tools/researchlog/overrides/partials/header.html").read_text()
+    assert without(
+        theirs, r'\s*{% if "material/search" in config.plugins %}.*?{% endif %}\s*{% endif %}'
+    ) == (without(ours, r'\s*{#- researchlog: .*?{% include "partials/search.html" %}'))
+
+
+@pytest.mark.browser
+def test_serve_rebuilds_the_index(small: SearchSite, page: Any, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(small.repo, repo, symlinks=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
+        word = fresh_words(corpus_text(repo), 3)[-1]
+        Repo(repo, init_git=False).entry(
+            "log/2025/2025-04-01-late-idea.md", title="A late idea", outcome=f"It {word}."
+        )
+        _wait_for(lambda: _search_finds(page, url, word), 90)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _search_finds(page: Any, url: str, word: str) -> bool:
+    try:
+        page.goto(url, timeout=5000)
+        type_query(page, word, timeout=5000)
+        return total(page) > 0
+    except Exception:  # not served or not indexed yet, or reloaded by livereload meanwhile
+        return False
+
+
+def _wait_for(check: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not true after {seconds}s")
