@@ -26,7 +26,11 @@ import pytest
 import yaml
 from nbformat import v4
 
+from researchlog.log import build_log
 from researchlog.scaffold import init
+from researchlog.settings import load_settings
+from researchlog.views.search import markdown_text, search_documents
+from researchlog.views.urls import Urls
 from support import ROOT, Repo, entries_json, free_port, mkdocs_build, serve_site
 
 RESULTS = ".rl-search__item"
@@ -598,3 +602,48 @@ def _wait_for(check: Any, seconds: float) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"not true after {seconds}s")
+
+
+# ---- what is indexed ----------------------------------------------------------------------
+
+
+def test_markdown_text_keeps_words_and_code_and_drops_markup() -> None:
+    text = (
+        "# Focal loss\n\nWe tried **focal** loss ([paper](https://example.org/p)).\n\n"
+        "![curve](../assets/curve.png){ width=300 }\n\n"
+        "| metric | value |\n|---|---:|\n| f1 | 0.81 |\n\n"
+        '```python\nmodel.fit(train_set)\n```\n\n<div class="note">Raw HTML</div>\n'
+    )
+    assert markdown_text(text) == [
+        "Focal loss",
+        "We tried focal loss (paper).",
+        "metric value f1 0.81",
+        "model.fit(train_set)",
+        "Raw HTML",
+    ]
+
+
+def test_search_documents_carry_filters_and_metadata(repo: Repo) -> None:
+    repo.entry(
+        "log/2025/2025-01-10-focal-loss.md",
+        "# Focal loss for the detector\n\nBody words.\n",
+        title="Focal loss for the detector",
+        status="dead-end",
+        project="defect, detector",
+        outcome='No gain, "really" <none>.',
+    )
+    repo.write("playbook/build-fast.md", "---\ntitle: Build fast\n---\n# Build fast\n\nSoon.\n")
+    repo.commit("entry and playbook")
+    log = build_log(load_settings(repo.root))
+    entry, playbook = search_documents(log, Urls(directory_urls=False), "de")
+    assert entry.path == "log/2025/2025-01-10-focal-loss.html"
+    assert '<html lang="de">' in entry.html
+    assert 'data-rl-status="dead-end"' in entry.html
+    assert 'data-rl-outcome="No gain, &quot;really&quot; &lt;none&gt;."' in entry.html
+    assert 'data-pagefind-filter="status[data-rl-status], project[data-rl-project]"' in entry.html
+    assert 'data-pagefind-sort="date[data-rl-date]"' in entry.html
+    assert entry.html.count("Focal loss for the detector") == 2  # <title> and <h1>, not the body
+    assert "<p>Body words.</p>" in entry.html
+    assert playbook.path == "playbook/build-fast.html"
+    assert "data-pagefind-filter" not in playbook.html
+    assert 'data-rl-kind="playbook"' in playbook.html

@@ -36,9 +36,9 @@ _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|!\[[^\]\n]*\]\[[^\]\n]*\]")
 _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
 _TAG = re.compile(r"</?[A-Za-z][^>\n]*>|<!--.*?-->", re.DOTALL)
-_ATTR_LIST = re.compile(r"\{:?\s*[#.][^}\n]*\}")
+_ATTR_LIST = re.compile(r"\{:?\s*(?:[#.][\w-]|[\w-]+=)[^}\n]*\}")  # { #id .class key=value }
 _HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
-_TABLE_RULE = re.compile(r"^[\s|:\-]+$", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$\n?", re.MULTILINE)  # |---|:--| and ---
 _MARKUP = re.compile(r"[*`|]+|^\s{0,3}(?:>|[-+]\s|\d+\.\s)\s*", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"\s+")
