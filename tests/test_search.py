@@ -404,6 +404,10 @@ def test_search_on_a_phone(searchable: SearchSite, browser: Any) -> None:
         page.wait_for_function("document.activeElement.id === 'rl-search-input'")
         page.keyboard.type(searchable.outcome_word)
         page.wait_for_selector(RESULTS)
+        # Material slides the search in; measure once it has arrived.
+        page.wait_for_function(
+            "document.querySelector('.md-search__inner').getBoundingClientRect().x === 0"
+        )
         box = page.locator(RESULTS).first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         for selector in (

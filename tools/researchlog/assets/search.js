@@ -72,7 +72,7 @@
             return pagefind;
           });
         });
-        engine.then(fillProjects, function () {});
+        engine.then(fillProjects).catch(function () {}); /* the search reports it */
       }
     }
     return engine;
@@ -277,6 +277,8 @@
       if ((event.key === "/" || event.key === "s") && !editable(event.target)) {
         event.preventDefault();
         open(ui);
+      } else if (event.key === "Escape" && ui.toggle && ui.toggle.checked) {
+        close(ui);
       }
       return;
     }
