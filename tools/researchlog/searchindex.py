@@ -113,6 +113,9 @@ class SearchIndexJob:
             command = [str(binary), "--site", str(folder), "--output-path", str(self.output)]
             if self.keep_index_url:
                 command.append("--keep-index-url")
+            nice = shutil.which("nice")
+            if nice:  # MkDocs' rendering is the critical path; the index has time to spare
+                command = [nice, "-n", "10", *command]
             with self._lock:
                 if self._cancelled.is_set():
                     return IndexResult(False, "search indexing was cancelled")
