@@ -200,19 +200,10 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         return generated.fill(html) if generated else html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        if self.search is None:
-            return
-        result = self.search.finish()
-        self.search = None
-        if not result.ok:
-            log.error(result.message)
-        elif result.pages:
-            log.info(
-                f"search index: {result.pages} pages in {result.seconds:.2f}s, alongside the"
-                f" pages (the build waited {result.waited:.2f}s for it)"
-            )
-        else:
-            log.info(f"search index: {result.message}")
+        if self.search is not None:
+            result = self.search.finish()
+            self.search = None
+            (log.info if result.ok else log.error)(result.message)
 
     def on_build_error(self, error: Exception) -> None:
         if self.search is not None:

@@ -26,10 +26,7 @@ INSTALL_HINT = "pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH to
 @dataclass(frozen=True)
 class IndexResult:
     ok: bool
-    message: str
-    pages: int = 0
-    seconds: float = 0.0  # how long pagefind ran
-    waited: float = 0.0  # how long the build waited for it at the end
+    message: str  # for the build log
 
 
 def find_pagefind() -> Path | None:
@@ -52,7 +49,8 @@ class SearchIndexJob:
         self.documents = tuple(documents)
         self.output = output
         self.keep_index_url = keep_index_url
-        self._result: IndexResult | None = None
+        self._problem: str | None = "the search index was not built"
+        self._seconds = 0.0
         self._process: subprocess.Popen[bytes] | None = None
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
@@ -70,9 +68,14 @@ class SearchIndexJob:
         """Wait for the index and say how it went."""
         started = time.perf_counter()
         self._thread.join()
-        result = self._result or IndexResult(False, "the search index was not built")
+        if self._problem:
+            return IndexResult(False, self._problem)
+        if not self.documents:
+            return IndexResult(True, "search index: nothing to index yet")
         return IndexResult(
-            result.ok, result.message, result.pages, result.seconds, time.perf_counter() - started
+            True,
+            f"search index: {len(self.documents)} pages in {self._seconds:.2f}s, alongside the"
+            f" pages (the build waited {time.perf_counter() - started:.2f}s for it)",
         )
 
     def cancel(self) -> None:
@@ -86,23 +89,20 @@ class SearchIndexJob:
     def _run(self) -> None:
         started = time.perf_counter()
         try:
-            self._result = self._index()
+            self._problem = self._index()
         except OSError as exc:
-            self._result = IndexResult(False, f"the site has no search: {exc}")
-        if self._result.ok:
-            self._result = IndexResult(
-                True, self._result.message, len(self.documents), time.perf_counter() - started
-            )
+            self._problem = f"the site has no search: {exc}"
+        self._seconds = time.perf_counter() - started
 
-    def _index(self) -> IndexResult:
+    def _index(self) -> str | None:
+        """Run pagefind; what went wrong, if anything."""
         if not self.documents:
-            return IndexResult(True, "nothing to index: the log has no entries or playbook pages")
+            return None
         binary = find_pagefind()
         if binary is None:
-            return IndexResult(
-                False,
-                f"the site has no search: the pagefind binary was not found; install it with"
-                f" {INSTALL_HINT}",
+            return (
+                "the site has no search: the pagefind binary was not found; install it with"
+                f" {INSTALL_HINT}"
             )
         with tempfile.TemporaryDirectory(prefix="researchlog-search-") as staging:
             folder = Path(staging)
@@ -118,21 +118,19 @@ class SearchIndexJob:
                 command = [nice, "-n", "10", *command]
             with self._lock:
                 if self._cancelled.is_set():
-                    return IndexResult(False, "search indexing was cancelled")
+                    return "search indexing was cancelled"
                 self._process = subprocess.Popen(
                     command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
                 )
             output, _ = self._process.communicate()
             returncode = self._process.returncode
+        if self._cancelled.is_set():
+            return "search indexing was cancelled"
         if returncode != 0:
-            if self._cancelled.is_set():
-                return IndexResult(False, "search indexing was cancelled")
-            return IndexResult(
-                False,
-                f"the site has no search: pagefind failed (exit {returncode}): "
-                + _last_lines(output.decode("utf-8", "replace")),
+            return f"the site has no search: pagefind failed (exit {returncode}): " + _last_lines(
+                output.decode("utf-8", "replace")
             )
-        return IndexResult(True, "search index built")
+        return None
 
 
 def _last_lines(text: str, count: int = 4) -> str:
