@@ -14,6 +14,7 @@
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 60;
   var KIND_LABELS = { notebook: "Notebook", scope: "Scoping document", playbook: "Playbook" };
+  var NEEDS_SERVER = "open the site through a web server (researchlog serve)";
 
   var engine = null; /* the pagefind module, once loading has started */
   var generation = 0; /* answers to older queries are dropped */
@@ -61,30 +62,28 @@
 
   function load() {
     if (!engine) {
-      if (location.protocol === "file:") {
-        engine = Promise.reject(new Error("open the site through a web server (researchlog serve)"));
-        engine.shown = true;
-      } else {
-        engine = import(BUNDLE).then(function (pagefind) {
+      /* Browsers do not load modules from file: URLs. */
+      engine = location.protocol === "file:" ? Promise.reject(new Error(NEEDS_SERVER)) :
+        import(BUNDLE).then(function (pagefind) {
           return pagefind.options({ excerptLength: 20 }).then(function () {
             return pagefind.init();
           }).then(function () {
             return pagefind;
           });
         });
-        engine.then(fillProjects).catch(function () {}); /* the search reports it */
-      }
     }
     return engine;
   }
 
+  /* The project menu, filled once from the index (with each project's number of pages). */
   function fillProjects(pagefind) {
+    var ui = parts();
+    if (!ui || ui.project.hasAttribute("data-filled")) return;
+    ui.project.setAttribute("data-filled", "");
     return pagefind.filters().then(function (filters) {
-      var ui = parts();
       var projects = Object.keys((filters && filters.project) || {}).sort(function (a, b) {
         return a.localeCompare(b);
       });
-      if (!ui || ui.project.options.length > 1) return;
       projects.forEach(function (name) {
         var option = document.createElement("option");
         option.value = name;
@@ -100,7 +99,8 @@
     ui.list.textContent = "";
     ui.more.hidden = true;
     ui.count.textContent = "Search is not available: " +
-      (engine && engine.shown ? error.message : "this site has no search index") + ".";
+      (error && error.message === NEEDS_SERVER ? NEEDS_SERVER : "this site has no search index") +
+      ".";
   }
 
   /* ---- searching ---- */
@@ -245,7 +245,12 @@
     setOpen(ui, true);
     ui.input.focus();
     ui.input.select();
-    load().catch(unavailable);
+    prepare();
+  }
+
+  /* First use: load the index, and fill the project menu. */
+  function prepare() {
+    load().then(fillProjects).catch(unavailable);
   }
 
   function close(ui) {
@@ -309,7 +314,7 @@
     if (event.target === ui.project) search();
     if (event.target === ui.toggle && ui.toggle.checked && !ui.root.contains(document.activeElement)) {
       ui.input.focus();
-      load().catch(unavailable);
+      prepare();
     }
   });
 
@@ -317,7 +322,7 @@
     var ui = parts();
     if (ui && event.target === ui.input) {
       setOpen(ui, true);
-      load().catch(unavailable);
+      prepare();
     }
   });
 
