@@ -31,17 +31,15 @@ TITLE_WEIGHT = 7
 SUMMARY_WEIGHT = 5  # question and outcome
 LABEL_WEIGHT = 3  # project, dataset and tags
 
-_FENCE = re.compile(r"^\s{0,3}(?:`{3,}|~{3,}).*$", re.MULTILINE)
+# Inline Markdown, removed from the whole text at once.
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|!\[[^\]\n]*\]\[[^\]\n]*\]")
 _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
-_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
 _TAG = re.compile(r"</?[A-Za-z][^>\n]*>|<!--.*?-->", re.DOTALL)
 _ATTR_LIST = re.compile(r"\{:?\s*(?:[#.][\w-]|[\w-]+=)[^}\n]*\}")  # { #id .class key=value }
-_HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
-_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$\n?", re.MULTILINE)  # |---|:--| and ---
-_MARKUP = re.compile(r"[*`|]+|^\s{0,3}(?:>|[-+]\s|\d+\.\s)\s*", re.MULTILINE)
-_BLANK_LINES = re.compile(r"\n\s*\n")
-_SPACES = re.compile(r"\s+")
+# Line by line (a loop over lines is several times faster than multiline regexes here).
+_LIST_MARKER = re.compile(r"(?:>|[-+]|\d+[.)])\s+")
+_REFERENCE_DEFINITION = re.compile(r"\[[^\]]+\]:\s*\S")
+_RULE_CHARACTERS = frozenset(":- \t")  # table rules |---|:--| and thematic breaks ---
 
 
 @dataclass(frozen=True)
@@ -88,16 +86,32 @@ def playbook_document(page: PlaybookPage, urls: Urls, language: str = "en") -> S
 def markdown_text(markdown: str) -> list[str]:
     """The words of a Markdown text as plain paragraphs: link and image targets, HTML tags,
     attribute lists and markup characters go; code stays, since readers search it too."""
-    text = _FENCE.sub("", markdown)
-    text = _IMAGE.sub(" ", text)
+    text = _IMAGE.sub(" ", markdown)
     text = _LINK.sub(r"\1", text)
-    text = _REFERENCE_DEFINITION.sub("", text)
     text = _TAG.sub(" ", text)
-    text = _ATTR_LIST.sub("", text)
-    text = _HEADING.sub("", text)
-    text = _TABLE_RULE.sub("", text)
-    text = _MARKUP.sub(" ", text)
-    paragraphs = (_SPACES.sub(" ", block).strip() for block in _BLANK_LINES.split(text))
+    text = _ATTR_LIST.sub("", text).replace("*", " ").replace("|", " ")
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("```", "~~~")):  # blank lines and fences
+            if lines:
+                paragraphs.append(" ".join(" ".join(lines).replace("`", " ").split()))
+                lines = []
+            continue
+        first = stripped[0]
+        if first in "-:" and set(stripped) <= _RULE_CHARACTERS and "-" in stripped:
+            continue
+        if first == "[" and _REFERENCE_DEFINITION.match(stripped):
+            continue
+        if first == "#":
+            stripped = stripped.strip("#").strip()
+        elif first in ">-+0123456789":
+            marker = _LIST_MARKER.match(stripped)
+            stripped = stripped[marker.end() :] if marker else stripped
+        lines.append(stripped)
+    if lines:
+        paragraphs.append(" ".join(" ".join(lines).replace("`", " ").split()))
     return [paragraph for paragraph in paragraphs if paragraph]
 
 
