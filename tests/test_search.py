@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 from researchlog.log import build_log
+from researchlog.searchindex import SearchIndexJob
 from researchlog.settings import load_settings
-from researchlog.views.search import markdown_text, search_documents
+from researchlog.views.search import SearchDocument, markdown_text, search_documents
 from researchlog.views.urls import Urls
 from search_support import (
     COUNT,
@@ -465,3 +466,29 @@ def test_search_documents_carry_filters_and_metadata(repo: Repo) -> None:
     assert playbook.path == "playbook/build-fast.html"
     assert "data-pagefind-filter" not in playbook.html
     assert 'data-rl-kind="playbook"' in playbook.html
+
+
+def test_cancelling_the_index_stops_pagefind(tmp_path: Path, monkeypatch: Any) -> None:
+    """A failed build stops the indexer it started, pagefind included."""
+    pid_file = tmp_path / "pagefind.pid"
+    slow = tmp_path / "pagefind"
+    slow.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    job = SearchIndexJob.start([SearchDocument("a/index.html", "<p>a</p>")], tmp_path / "out")
+    _wait_for(pid_file.exists, 30)
+    pagefind = int(pid_file.read_text())
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 10
+    assert job.process is not None and job.process.returncode is not None
+    _wait_for(lambda: not _running(pagefind), 10)
+    assert job.scratch is not None and not job.scratch.exists()
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has stopped running
