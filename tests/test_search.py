@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from researchlog.benchsearch import measure_search
 from researchlog.log import build_log
 from researchlog.searchindex import SearchIndexJob
 from researchlog.settings import load_settings
@@ -41,7 +42,7 @@ from search_support import (
     type_query,
     words,
 )
-from support import ROOT, Repo, free_port, mkdocs_build, serve_site
+from support import CHROMIUM, ROOT, Repo, free_port, mkdocs_build, serve_site
 
 EXTRA_REPOS = [
     Path(p) for p in os.environ.get("RESEARCHLOG_SEARCH_REPOS", "").split(os.pathsep) if p
@@ -492,3 +493,17 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status  # a zombie has stopped running
+
+
+@pytest.mark.browser
+def test_benchsearch_measures_a_cold_search(small: SearchSite) -> None:
+    found, missing = measure_search(
+        small.site, [small.code_word, "qqzzxj"], chromium=CHROMIUM, timeout_s=3
+    )
+    assert found.results_shown == 1
+    assert small.notebook["title"] in found.first_result
+    assert found.first_result_ms is not None and found.first_result_ms > 0
+    # The page itself and the index were served before the first result.
+    assert 0 < found.index_bytes_before_result < found.bytes_before_result
+    assert found.requests_before_result > 5
+    assert missing.first_result_ms is None and missing.results_shown == 0

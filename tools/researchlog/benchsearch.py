@@ -56,7 +56,7 @@ class Served:
 @dataclass(frozen=True)
 class SearchMeasurement:
     query: str
-    first_result_ms: float  # first key down to first result on screen
+    first_result_ms: float | None  # first key down to first result on screen (None: none came)
     bytes_before_result: int  # everything served from the page load to the first result
     requests_before_result: int
     index_bytes_before_result: int  # the part of it that was the search index (pagefind/)
@@ -126,50 +126,63 @@ def measure_search(
     queries: Sequence[str],
     *,
     chromium: str | None = None,
-    timeout_s: float = 30.0,
+    timeout_s: float = 10.0,
     result_selector: str = RESULT_SELECTOR,
 ) -> list[SearchMeasurement]:
     """Measure each query on its own cold page load of the site's home page.
     `result_selector` finds a result on screen (another search UI can be measured too)."""
     from playwright.sync_api import sync_playwright
 
-    executable = chromium or default_chromium()
-    measurements = []
     with serve_counting(site) as (url, served), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium or default_chromium(), args=CHROMIUM_ARGS
+        )
         try:
-            for query in queries:
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                try:
-                    served.clear()
-                    page = context.new_page()
-                    page.add_init_script(PROBE.replace("SELECTOR", json.dumps(result_selector)))
-                    page.goto(url, wait_until="load")
-                    page.keyboard.press("/")
-                    page.keyboard.type(query)
-                    page.wait_for_selector(result_selector, timeout=timeout_s * 1000)
-                    probe = page.evaluate("window.__rlBench")
-                    shown = page.locator(result_selector)
-                    first = " ".join(shown.first.inner_text().split())
-                    count = shown.count()
-                finally:
-                    context.close()
-                before = [s for s in served if s.finished * 1000 <= probe["resultEpoch"]]
-                index = [s for s in before if s.path.lstrip("/").startswith("pagefind/")]
-                measurements.append(
-                    SearchMeasurement(
-                        query=query,
-                        first_result_ms=round(probe["result"] - probe["key"], 1),
-                        bytes_before_result=sum(s.size for s in before),
-                        requests_before_result=len(before),
-                        index_bytes_before_result=sum(s.size for s in index),
-                        results_shown=count,
-                        first_result=first,
-                    )
-                )
+            return [
+                _measure(browser, url, served, query, result_selector, timeout_s)
+                for query in queries
+            ]
         finally:
             browser.close()
-    return measurements
+
+
+def _measure(
+    browser: Any, url: str, served: list[Served], query: str, selector: str, timeout_s: float
+) -> SearchMeasurement:
+    from playwright.sync_api import TimeoutError as Timeout
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # a cold cache
+    try:
+        served.clear()
+        page = context.new_page()
+        page.add_init_script(PROBE.replace("SELECTOR", json.dumps(selector)))
+        page.goto(url, wait_until="load")
+        page.keyboard.press("/")
+        page.keyboard.type(query)
+        try:
+            page.wait_for_selector(selector, timeout=timeout_s * 1000)
+        except Timeout:
+            return SearchMeasurement(
+                query, None, *_traffic(served, time.time() * 1000), results_shown=0, first_result=""
+            )
+        probe = page.evaluate("window.__rlBench")
+        shown = page.locator(selector)
+        return SearchMeasurement(
+            query,
+            round(probe["result"] - probe["key"], 1),
+            *_traffic(served, probe["resultEpoch"]),
+            results_shown=shown.count(),
+            first_result=" ".join(shown.first.inner_text().split()),
+        )
+    finally:
+        context.close()
+
+
+def _traffic(served: list[Served], until_ms: float) -> tuple[int, int, int]:
+    """Bytes and requests served until a moment, and the bytes of the index among them."""
+    before = [s for s in served if s.finished * 1000 <= until_ms]
+    index = [s for s in before if s.path.lstrip("/").startswith("pagefind/")]
+    return sum(s.size for s in before), len(before), sum(s.size for s in index)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,6 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:
         for r in results:
+            if r.first_result_ms is None:
+                print(f"{r.query!r}: no result within the time limit")
+                continue
             print(
                 f"{r.query!r}: first result after {r.first_result_ms:.0f} ms,"
                 f" {r.bytes_before_result / 1e6:.2f} MB in {r.requests_before_result} requests"
