@@ -192,6 +192,16 @@ def test_search_works_from_the_keyboard_alone(searchable: SearchSite, page: Any)
     page.keyboard.press("Space")
     page.wait_for_selector(RESULTS)
     assert all(r["deadEnd"] for r in shown(page))
+    # Tabbing on past the results leaves the search, which closes behind the reader.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if not page.evaluate(
+            "document.querySelector('[data-rl-search]').contains(document.activeElement)"
+        ):
+            break
+    assert not page.is_checked("#__search")
+    page.keyboard.press("/")
+    assert page.is_checked("#__search")
     page.keyboard.press("Escape")
     assert not page.is_checked("#__search")
     assert page.evaluate("document.activeElement.id") != "rl-search-input"

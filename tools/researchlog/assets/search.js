@@ -326,6 +326,16 @@
     }
   });
 
+  /* Tabbing on past the results leaves the search: close it behind the reader. */
+  document.addEventListener("focusout", function (event) {
+    var ui = parts();
+    var next = event.relatedTarget;
+    if (ui && ui.root.contains(event.target) && next instanceof Node && !ui.root.contains(next)) {
+      returnFocus = null;
+      setOpen(ui, false);
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var ui = parts();
     var target = event.target instanceof Element ? event.target : null;
