@@ -42,7 +42,7 @@ from search_support import (
     type_query,
     words,
 )
-from support import CHROMIUM, ROOT, Repo, free_port, mkdocs_build, serve_site
+from support import ROOT, Repo, free_port, mkdocs_build, serve_site
 
 EXTRA_REPOS = [
     Path(p) for p in os.environ.get("RESEARCHLOG_SEARCH_REPOS", "").split(os.pathsep) if p
@@ -506,9 +506,9 @@ def _running(pid: int) -> bool:
 
 
 @pytest.mark.browser
-def test_benchsearch_measures_a_cold_search(small: SearchSite) -> None:
+def test_benchsearch_measures_a_cold_search(small: SearchSite, browser: Any) -> None:
     found, missing = measure_search(
-        small.site, [small.code_word, "qqzzxj"], chromium=CHROMIUM, timeout_s=3
+        small.site, [small.code_word, "qqzzxj"], browser=browser, timeout_s=3
     )
     assert found.results_shown == 1
     assert small.notebook["title"] in found.first_result

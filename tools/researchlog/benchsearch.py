@@ -126,24 +126,26 @@ def measure_search(
     queries: Sequence[str],
     *,
     chromium: str | None = None,
+    browser: Any = None,
     timeout_s: float = 10.0,
     result_selector: str = RESULT_SELECTOR,
 ) -> list[SearchMeasurement]:
-    """Measure each query on its own cold page load of the site's home page.
+    """Measure each query on its own cold page load of the site's home page, in `browser`
+    (a Playwright Chromium) or in a headless Chromium started here.
     `result_selector` finds a result on screen (another search UI can be measured too)."""
-    from playwright.sync_api import sync_playwright
+    with serve_counting(site) as (url, served):
+        if browser is not None:
+            return [_measure(browser, url, served, q, result_selector, timeout_s) for q in queries]
+        from playwright.sync_api import sync_playwright
 
-    with serve_counting(site) as (url, served), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium or default_chromium(), args=CHROMIUM_ARGS
-        )
-        try:
-            return [
-                _measure(browser, url, served, query, result_selector, timeout_s)
-                for query in queries
-            ]
-        finally:
-            browser.close()
+        with sync_playwright() as playwright:
+            own = playwright.chromium.launch(
+                executable_path=chromium or default_chromium(), args=CHROMIUM_ARGS
+            )
+            try:
+                return [_measure(own, url, served, q, result_selector, timeout_s) for q in queries]
+            finally:
+                own.close()
 
 
 def _measure(
