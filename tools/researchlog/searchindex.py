@@ -105,7 +105,6 @@ class SearchIndexJob:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=_with_package_on_path(os.environ),
-                    start_new_session=True,  # so that cancel() stops pagefind too
                 )
         except OSError as exc:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -136,13 +135,10 @@ class SearchIndexJob:
         )
 
     def cancel(self) -> None:
-        """Stop indexing (the build failed)."""
+        """Stop indexing (the build failed); the worker stops pagefind on its way out."""
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(OSError):
-                if hasattr(os, "killpg"):
-                    os.killpg(self.process.pid, signal.SIGTERM)
-                else:
-                    self.process.terminate()
+                self.process.terminate()
             self.process.wait()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -163,6 +159,9 @@ def _last_lines(text: str, count: int = 4) -> str:
 def _work(argv: Sequence[str]) -> int:
     """The worker: write the documents out, run pagefind on them, clean up."""
     payload, binary, output, *flags = argv
+    # Stopped by the build (SIGTERM) or by Ctrl+C (SIGINT, which pagefind gets too): exiting
+    # through Python lets subprocess.run stop pagefind and the staging folder be removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     parts = Path(payload).read_text(encoding="utf-8").split(_SEPARATOR)
     with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
         for path, html in zip(parts[0::2], parts[1::2], strict=True):
