@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,9 +25,17 @@ from mkdocs.structure.pages import Page as MkPage
 
 from .log import Log, build_log
 from .notebooks import render_notebooks
+from .searchindex import SearchIndexJob
 from .settings import Settings, settings_from
 from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
 from .views.pages import NavItem, Page, Site
+from .views.search import (
+    BUNDLE_DIR,
+    SEARCH_SCRIPT,
+    SEARCH_STYLESHEET,
+    search_documents,
+    status_filters,
+)
 from .views.urls import Urls
 
 log = get_plugin_logger("researchlog")
@@ -74,6 +84,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.log: Log | None = None
         self.user_nav = False
         self.pages: dict[str, Page] = {}
+        self.search: SearchIndexJob | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -93,7 +104,24 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         if SCRIPT not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(SCRIPT)
         self.user_nav = config.nav is not None
+        self._add_search(config)
         return config
+
+    def _add_search(self, config: MkDocsConfig) -> None:
+        """Our search box replaces Material's: a template override placed after the user's
+        custom_dir (so theirs still wins), and its script and styles."""
+        overrides = str(resources.files("researchlog") / "overrides")
+        if overrides not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        if SEARCH_STYLESHEET not in config.extra_css:
+            config.extra_css.append(SEARCH_STYLESHEET)
+        if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(SEARCH_SCRIPT)
+        if "material/search" in config.plugins:
+            log.warning(
+                "Material's search plugin is enabled, but researchlog provides the site's"
+                " search: remove `- search` from plugins in mkdocs.yml (it only adds build time)"
+            )
 
     # Run before other plugins' on_files, so they see the log's pages.
     @event_priority(50)
@@ -109,6 +137,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             log.warning(problem.format())
         site = build_site(self.log, urls, bodies=notebooks.bodies, extra_files=notebooks.files)
         files = self._replace_files(files, site, config)
+        self._start_search(urls, config)
         self.pages = {page.src_uri: page for page in site.pages if page.blocks}
         if not self.user_nav:
             config.nav = _mkdocs_nav(site.nav)
@@ -117,6 +146,19 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             f"{len(site.pages)} pages in {time.perf_counter() - started:.2f}s"
         )
         return files
+
+    def _start_search(self, urls: Urls, config: MkDocsConfig) -> None:
+        """Index for search in the background: pagefind runs on the second core while MkDocs
+        renders, and on_post_build waits for it."""
+        assert self.log is not None
+        if self.search is not None:
+            self.search.cancel()
+        documents = search_documents(self.log, urls, config.theme.get("language") or "en")
+        self.search = SearchIndexJob.start(
+            documents,
+            Path(config.site_dir) / BUNDLE_DIR,
+            keep_index_url=not config.use_directory_urls,
+        )
 
     def _replace_files(self, files: Files, site: Site, config: MkDocsConfig) -> Files:
         """Drop MkDocs' own view of docs_dir and add the site's pages and files."""
@@ -164,10 +206,25 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         file.content_string = page.markdown  # the edit link still points at the source file
         return file
 
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        env.globals["researchlog_status_filters"] = status_filters()
+        return env
+
     def on_page_content(self, html: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         """Generated HTML blocks skip Markdown; put them in place now."""
         generated = self.pages.get(page.file.src_uri)
         return generated.fill(html) if generated else html
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.search is not None:
+            result = self.search.finish()
+            self.search = None
+            (log.info if result.ok else log.error)(result.message)
+
+    def on_build_error(self, error: Exception) -> None:
+        if self.search is not None:
+            self.search.cancel()
+            self.search = None
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any

@@ -44,7 +44,7 @@ def init(target: Path, log_dir: str = "log", playbook_dir: str = "playbook") -> 
     if config.exists() or (target / "mkdocs.yaml").exists():
         raise InitRefused(
             f"{config.name} already exists in {target}, so nothing was changed; add the plugin"
-            " to it by hand: plugins: [search, researchlog] and docs_dir: playbook"
+            " to it by hand: plugins: [researchlog] and docs_dir: playbook"
         )
     files = {
         "mkdocs.yml": string.Template(_template("mkdocs.yml")).substitute(

@@ -1,0 +1,519 @@
+"""Site search as a reader uses it: a real build, pagefind's index and headless Chromium.
+
+The browser tests run on every site `searchable` yields: a small repository made here, and
+any repository listed in RESEARCHLOG_SEARCH_REPOS (os.pathsep-separated paths, e.g. a
+generated corpus or the example log). Each repository is copied, given two words nobody else
+uses (one in a notebook's code cell, one in an entry's outcome) and built, so the tests hold
+by construction on any log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from researchlog.benchsearch import measure_search
+from researchlog.log import build_log
+from researchlog.searchindex import SearchIndexJob
+from researchlog.settings import load_settings
+from researchlog.views.search import SearchDocument, markdown_text, search_documents
+from researchlog.views.urls import Urls
+from search_support import (
+    COUNT,
+    RESULTS,
+    SearchSite,
+    build_search_site,
+    corpus_text,
+    fresh_words,
+    press_status,
+    shown,
+    small_log,
+    total,
+    type_query,
+    words,
+)
+from support import ROOT, Repo, free_port, mkdocs_build, serve_site
+
+EXTRA_REPOS = [
+    Path(p) for p in os.environ.get("RESEARCHLOG_SEARCH_REPOS", "").split(os.pathsep) if p
+]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSite]:
+    """The small log, built and served."""
+    folder = tmp_path_factory.mktemp("small")
+    repo = small_log(folder / "repo").root
+    with serve_site(folder / "site") as url:
+        yield build_search_site(repo, folder / "site", url, strict=True)
+
+
+@pytest.fixture(
+    scope="module",
+    params=["small", *[str(p) for p in EXTRA_REPOS]],
+    ids=lambda p: "small" if p == "small" else Path(p).name,
+)
+def searchable(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SearchSite]:
+    """Each site the search tests run on: the small log, then any repositories named."""
+    if request.param == "small":
+        yield request.getfixturevalue("small")
+        return
+    folder = tmp_path_factory.mktemp("search")
+    repo = folder / "repo"
+    skip = shutil.ignore_patterns("site", ".researchlog-cache")
+    shutil.copytree(request.param, repo, symlinks=True, ignore=skip)
+    with serve_site(folder / "site") as url:
+        yield build_search_site(repo, folder / "site", url, strict=False)
+
+
+# ---- what the issue asks for ------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_word_only_in_a_notebook_code_cell_finds_the_notebook(
+    searchable: SearchSite, page: Any
+) -> None:
+    page.goto(searchable.url)
+    type_query(page, searchable.code_word)
+    results = shown(page)
+    assert [r["href"] for r in results] == [searchable.entry_url(searchable.notebook)]
+    assert results[0]["title"] == searchable.notebook["title"]
+    assert "Notebook" in results[0]["details"]
+    assert searchable.code_word in results[0]["excerpt"]
+
+
+@pytest.mark.browser
+def test_a_word_only_in_an_outcome_finds_that_entry_first(
+    searchable: SearchSite, page: Any
+) -> None:
+    page.goto(searchable.url)
+    type_query(page, searchable.outcome_word)
+    first = shown(page)[0]
+    entry = searchable.outcome_entry
+    assert first["href"] == searchable.entry_url(entry)
+    assert first["title"] == entry["title"]
+    assert first["outcome"] == entry["outcome"]
+    assert searchable.outcome_word in first["outcome"]
+
+
+@pytest.mark.browser
+def test_the_dead_end_filter_leaves_only_dead_ends(searchable: SearchSite, page: Any) -> None:
+    # A word that some dead ends and some other entries share, picked from the log itself.
+    counts: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    for entry in searchable.entries:
+        text = " ".join(filter(None, [entry["title"], entry["question"], entry["outcome"]]))
+        counts[entry["status"] == "dead-end"].update(words(text))
+    shared = (counts[True] & counts[False]).most_common(1)
+    assert shared, "the log has no word shared by dead ends and other entries"
+    word = shared[0][0]
+
+    page.goto(searchable.url)
+    type_query(page, word)
+    unfiltered = total(page)
+    press_status(page, "dead-end")
+    results = shown(page)
+    assert results and all(r["status"] == "✖Dead end" and r["deadEnd"] for r in results)
+    assert 0 < total(page) < unfiltered
+    assert page.get_attribute('[data-rl-status="dead-end"]', "aria-pressed") == "true"
+
+    # With nothing typed, the filter alone lists every dead end in the log.
+    page.fill(".rl-search__input", "")
+    page.wait_for_function(
+        "selector => /^\\d+ matching documents \\(filtered\\)$/"
+        ".test(document.querySelector(selector).textContent)",
+        arg=COUNT,
+    )
+    dead_ends = [e for e in searchable.entries if e["status"] == "dead-end"]
+    assert total(page) == len(dead_ends)
+    assert all(r["status"] == "✖Dead end" for r in shown(page))
+
+
+@pytest.mark.browser
+def test_the_project_filter_narrows_to_one_project(searchable: SearchSite, page: Any) -> None:
+    projects = Counter(e["project"] for e in searchable.entries if e["project"])
+    project, size = projects.most_common(1)[0]
+    page.goto(searchable.url)
+    page.keyboard.press("/")
+    page.wait_for_selector(
+        f'.rl-search__project-select option[value="{project}"]', state="attached"
+    )
+    page.select_option(".rl-search__project-select", project)
+    page.wait_for_selector(RESULTS)
+    assert total(page) == size
+    assert all(r["details"].startswith(project) for r in shown(page))
+
+
+@pytest.mark.browser
+def test_search_works_from_the_keyboard_alone(searchable: SearchSite, page: Any) -> None:
+    page.goto(searchable.url)
+    type_query(page, searchable.outcome_word)
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    assert page.is_checked("#__search")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.href") == searchable.entry_url(
+        searchable.outcome_entry
+    )
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(searchable.entry_url(searchable.outcome_entry))
+    assert not page.is_checked("#__search")
+
+    # From the entry page (reached by instant navigation): s opens the search again, Enter
+    # follows the first result.
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    page.keyboard.type(searchable.code_word)
+    page.keyboard.press("Enter")
+    page.wait_for_url(searchable.entry_url(searchable.notebook))
+
+    # Tab reaches the filters; Space presses one; Escape closes the search.
+    page.keyboard.press("/")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.rlStatus") == "dead-end":
+            break
+    assert page.evaluate("document.activeElement.dataset.rlStatus") == "dead-end"
+    page.keyboard.press("Space")
+    page.wait_for_selector(RESULTS)
+    assert all(r["deadEnd"] for r in shown(page))
+    # Tabbing on past the results leaves the search, which closes behind the reader.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if not page.evaluate(
+            "document.querySelector('[data-rl-search]').contains(document.activeElement)"
+        ):
+            break
+    assert not page.is_checked("#__search")
+    page.keyboard.press("/")
+    assert page.is_checked("#__search")
+    page.keyboard.press("Escape")
+    assert not page.is_checked("#__search")
+    assert page.evaluate("document.activeElement.id") != "rl-search-input"
+
+
+@pytest.mark.browser
+def test_search_loads_nothing_from_other_hosts(searchable: SearchSite, page: Any) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(searchable.url)
+    page.wait_for_load_state("networkidle")
+    assert not any("/pagefind/" in url for url in requested), "the index loads before first use"
+    type_query(page, searchable.code_word)
+    press_status(page, "success")
+    assert any("/pagefind/" in url for url in requested)
+    assert all(url.startswith(searchable.url) for url in requested), requested
+    errors = [m.text for m in page.console_messages if m.type == "error"]
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_search_on_a_phone(searchable: SearchSite, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(searchable.url)
+        closed = page.locator(".md-search__inner").bounding_box()
+        assert closed is not None and closed["height"] == 0  # only the button shows
+        page.tap(".rl-search-open")
+        page.wait_for_function("document.activeElement.id === 'rl-search-input'")
+        page.keyboard.type(searchable.outcome_word)
+        page.wait_for_selector(RESULTS)
+        # Material slides the search in; measure once it has arrived.
+        page.wait_for_function(
+            "document.querySelector('.md-search__inner').getBoundingClientRect().x === 0"
+        )
+        box = page.locator(RESULTS).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        for selector in (
+            ".rl-search__input",
+            '[data-rl-status="superseded"]',
+            ".rl-search__project-select",
+        ):
+            control = page.locator(selector).bounding_box()
+            assert control is not None and control["x"] + control["width"] <= 390, selector
+        # Long titles, outcomes and excerpts wrap rather than run off the screen.
+        clipped = page.eval_on_selector_all(
+            ".rl-search__article p, .rl-search__title",
+            "lines => lines.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)",
+        )
+        assert clipped == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_results_follow_the_dark_scheme(searchable: SearchSite, browser: Any) -> None:
+    def luminance(colour: str) -> float:
+        r, g, b = (int(v) / 255 for v in re.findall(r"\d+", colour)[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(searchable.url)
+        if page.get_attribute("body", "data-md-color-scheme") != "slate":
+            pytest.skip("this site has no dark colour scheme")
+        type_query(page, searchable.outcome_word)
+        background = page.eval_on_selector(
+            ".md-search__scrollwrap", "e => getComputedStyle(e).backgroundColor"
+        )
+        title = page.eval_on_selector(".rl-search__title", "e => getComputedStyle(e).color")
+        assert luminance(background) < 0.2 < 0.7 < luminance(title)
+    finally:
+        context.close()
+
+
+# ---- the small site only: escaping, failures, serve ------------------------------------
+
+
+@pytest.mark.browser
+def test_titles_and_outcomes_are_shown_as_text(small: SearchSite, page: Any) -> None:
+    page.goto(small.url)
+    type_query(page, "tokenizer")
+    first = shown(page)[0]
+    assert first["title"] == 'Tokenizer <img src=x onerror="alert(1)"> & <unk> handling'
+    assert first["outcome"] == "Unclear <b>either</b> way."
+    assert page.locator(".rl-search__item img, .rl-search__item b").count() == 0
+
+
+@pytest.mark.browser
+def test_playbook_pages_are_found_too(small: SearchSite, page: Any) -> None:
+    page.goto(small.url)
+    type_query(page, "clever")
+    assert shown(page) == [
+        {
+            "href": small.url + "playbook/baselines/",
+            "status": None,
+            "deadEnd": False,
+            "title": "Baselines first",
+            "outcome": "",
+            "details": "Playbook",
+            "excerpt": "Baselines first. Always run a weighted baseline before anything clever.",
+        }
+    ]
+
+
+def test_a_build_without_pagefind_reports_it_and_still_builds(repo: Repo, tmp_path: Path) -> None:
+    repo.entry("log/a.md", title="Anything")
+    repo.commit("one entry")
+    missing = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(tmp_path / "site")],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "nowhere")},
+        check=False,
+    )
+    assert missing.returncode == 0, missing.stderr
+    assert (
+        "ERROR   -  researchlog: the site has no search: the pagefind binary was not found;"
+        " install it with pip install 'pagefind[extended]'" in missing.stderr
+    )
+    assert "Traceback" not in missing.stderr
+    assert (tmp_path / "site/log/a/index.html").exists()
+    assert not (tmp_path / "site/pagefind").exists()
+
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    failing = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s2")],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": str(broken)},
+        check=False,
+    )
+    assert failing.returncode == 1
+    assert "pagefind failed (exit 3): Error: out of disk space" in failing.stderr
+    assert "Traceback" not in failing.stderr
+
+
+@pytest.mark.browser
+def test_the_search_box_says_when_a_site_has_no_index(
+    small: SearchSite, page: Any, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(small.site, site, ignore=shutil.ignore_patterns("pagefind"))
+    with serve_site(site) as url:
+        page.goto(url)
+        page.keyboard.press("/")
+        page.keyboard.type("focal")
+        page.wait_for_function(
+            "selector => /not available/.test(document.querySelector(selector).textContent)",
+            arg=COUNT,
+        )
+    assert page.inner_text(COUNT) == "Search is not available: this site has no search index."
+
+
+def test_material_search_plugin_is_reported_as_redundant(repo: Repo, tmp_path: Path) -> None:
+    repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text() + "  - search\n")
+    repo.entry("log/a.md", title="Anything")
+    result = mkdocs_build(repo.root, site_dir=tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "Material's search plugin is enabled, but researchlog provides the site's search" in (
+        result.stderr
+    )
+
+
+def test_header_override_is_materials_header_with_our_search() -> None:
+    """The override is a copy of Material's header; if Material changes its header, this
+    fails and the copy needs refreshing."""
+    import material
+
+    def without(text: str, block: str) -> str:
+        found = re.search(block, text, re.S)
+        assert found, f"no {block!r} in the header"
+        head = re.match(r"{#-.*?-#}\n", text, re.S)  # the comment at the top
+        start = head.end() if head else 0
+        return (text[start : found.start()] + text[found.end() :]).strip()
+
+    theirs = (Path(material.__file__).parent / "templates/partials/header.html").read_text()
+    ours = (ROOT / "tools/researchlog/overrides/partials/header.html").read_text()
+    assert without(
+        theirs, r'\s*{% if "material/search" in config.plugins %}.*?{% endif %}\s*{% endif %}'
+    ) == (without(ours, r'\s*{#- researchlog: .*?{% include "partials/search.html" %}'))
+
+
+@pytest.mark.browser
+def test_serve_rebuilds_the_index(small: SearchSite, page: Any, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(small.repo, repo, symlinks=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
+        word = fresh_words(corpus_text(repo), 3)[-1]
+        Repo(repo, init_git=False).entry(
+            "log/2025/2025-04-01-late-idea.md", title="A late idea", outcome=f"It {word}."
+        )
+        _wait_for(lambda: _search_finds(page, url, word), 90)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _search_finds(page: Any, url: str, word: str) -> bool:
+    try:
+        page.goto(url, timeout=5000)
+        type_query(page, word, timeout=5000)
+        return total(page) > 0
+    except Exception:  # not served or not indexed yet, or reloaded by livereload meanwhile
+        return False
+
+
+def _wait_for(check: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not true after {seconds}s")
+
+
+# ---- what is indexed ----------------------------------------------------------------------
+
+
+def test_markdown_text_keeps_words_and_code_and_drops_markup() -> None:
+    text = (
+        "# Focal loss\n\nWe tried **focal** loss ([paper](https://example.org/p)).\n\n"
+        "![curve](../assets/curve.png){ width=300 }\n\n"
+        "| metric | value |\n|---|---:|\n| f1 | 0.81 |\n\n"
+        '```python\nmodel.fit(train_set)\n```\n\n<div class="note">Raw HTML</div>\n'
+    )
+    assert markdown_text(text) == [
+        "Focal loss",
+        "We tried focal loss (paper).",
+        "metric value f1 0.81",
+        "model.fit(train_set)",
+        "Raw HTML",
+    ]
+
+
+def test_search_documents_carry_filters_and_metadata(repo: Repo) -> None:
+    repo.entry(
+        "log/2025/2025-01-10-focal-loss.md",
+        "# Focal loss for the detector\n\nBody words.\n",
+        title="Focal loss for the detector",
+        status="dead-end",
+        project="defect, detector",
+        outcome='No gain, "really" <none>.',
+    )
+    repo.write("playbook/build-fast.md", "---\ntitle: Build fast\n---\n# Build fast\n\nSoon.\n")
+    repo.commit("entry and playbook")
+    log = build_log(load_settings(repo.root))
+    entry, playbook = search_documents(log, Urls(directory_urls=False), "de")
+    assert entry.path == "log/2025/2025-01-10-focal-loss.html"
+    assert '<html lang="de">' in entry.html
+    assert 'data-rl-status="dead-end"' in entry.html
+    assert 'data-rl-outcome="No gain, &quot;really&quot; &lt;none&gt;."' in entry.html
+    assert 'data-pagefind-filter="status[data-rl-status], project[data-rl-project]"' in entry.html
+    assert 'data-pagefind-sort="date[data-rl-date]"' in entry.html
+    assert entry.html.count("Focal loss for the detector") == 2  # <title> and <h1>, not the body
+    assert "<p>Body words.</p>" in entry.html
+    assert playbook.path == "playbook/build-fast.html"
+    assert "data-pagefind-filter" not in playbook.html
+    assert 'data-rl-kind="playbook"' in playbook.html
+
+
+def test_cancelling_the_index_stops_pagefind(tmp_path: Path, monkeypatch: Any) -> None:
+    """A failed build stops the indexer it started, pagefind included."""
+    pid_file = tmp_path / "pagefind.pid"
+    slow = tmp_path / "pagefind"
+    slow.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    job = SearchIndexJob.start([SearchDocument("a/index.html", "<p>a</p>")], tmp_path / "out")
+    _wait_for(pid_file.exists, 30)
+    pagefind = int(pid_file.read_text())
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 10
+    assert job.process is not None and job.process.returncode is not None
+    _wait_for(lambda: not _running(pagefind), 10)
+    assert job.scratch is not None and not job.scratch.exists()
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has stopped running
+
+
+@pytest.mark.browser
+def test_benchsearch_measures_a_cold_search(small: SearchSite, browser: Any) -> None:
+    found, missing = measure_search(
+        small.site, [small.code_word, "qqzzxj"], browser=browser, timeout_s=3
+    )
+    assert found.results_shown == 1
+    assert small.notebook["title"] in found.first_result
+    assert found.first_result_ms is not None and found.first_result_ms > 0
+    # The page itself and the index were served before the first result.
+    assert 0 < found.index_bytes_before_result < found.bytes_before_result
+    assert found.requests_before_result > 5
+    assert missing.first_result_ms is None and missing.results_shown == 0

@@ -1,0 +1,176 @@
+"""Building the site's search index with pagefind, beside the build, on the second core.
+
+pagefind turns the search documents into a chunked static index: the browser loads only the
+fragments a query needs. The build hands the documents to a worker process in one file; the
+worker writes them where pagefind reads them and runs pagefind, while MkDocs renders the
+pages. Doing that in a separate process matters: a thread of the build would wait for the
+interpreter lock behind MkDocs for every file it writes. The build waits for the worker only
+at the end. A missing or failing pagefind is reported and leaves the rest of the site alone.
+
+The worker is this module run as a script (it imports nothing but the standard library):
+
+    python -m researchlog.searchindex DOCUMENTS PAGEFIND OUTPUT [--keep-index-url]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .views.search import SearchDocument
+
+INSTALL_HINT = "pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH to a pagefind binary)"
+_SEPARATOR = "\0"  # between paths and documents in the file handed to the worker
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    ok: bool
+    message: str  # for the build log
+
+
+def find_pagefind() -> Path | None:
+    """The pagefind binary: PAGEFIND_BINARY_PATH, the pagefind package's binary, or PATH."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        return Path(found) if found else None
+    executable = get_executable()
+    return Path(executable) if executable is not None and Path(executable).is_file() else None
+
+
+class SearchIndexJob:
+    """One run of pagefind over the documents, writing the index to `output`."""
+
+    def __init__(
+        self,
+        pages: int,
+        scratch: Path | None,
+        process: subprocess.Popen[bytes] | None,
+        problem: str | None = None,
+    ) -> None:
+        self.pages = pages
+        self.scratch = scratch  # the worker's input and its log
+        self.process = process
+        self.problem = problem
+        self.started = time.perf_counter()
+
+    @classmethod
+    def start(
+        cls, documents: Sequence[SearchDocument], output: Path, *, keep_index_url: bool = False
+    ) -> SearchIndexJob:
+        if not documents:
+            return cls(0, None, None)
+        binary = find_pagefind()
+        if binary is None:
+            return cls(
+                0,
+                None,
+                None,
+                "the site has no search: the pagefind binary was not found; install it with"
+                f" {INSTALL_HINT}",
+            )
+        scratch = Path(tempfile.mkdtemp(prefix="researchlog-search-"))
+        try:
+            payload = scratch / "documents"
+            payload.write_text(
+                _SEPARATOR.join(
+                    part.replace(_SEPARATOR, "")
+                    for document in documents
+                    for part in (document.path, document.html)
+                ),
+                encoding="utf-8",
+            )
+            command = [sys.executable, "-m", __name__, str(payload), str(binary), str(output)]
+            if keep_index_url:
+                command.append("--keep-index-url")
+            nice = shutil.which("nice")
+            if nice:  # MkDocs' rendering is the critical path; the index has time to spare
+                command = [nice, "-n", "10", *command]
+            with (scratch / "log").open("wb") as log:
+                process = subprocess.Popen(
+                    command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=_with_package_on_path(os.environ),
+                )
+        except OSError as exc:
+            shutil.rmtree(scratch, ignore_errors=True)
+            return cls(0, None, None, f"the site has no search: {exc}")
+        return cls(len(documents), scratch, process)
+
+    def finish(self) -> IndexResult:
+        """Wait for the index and say how it went."""
+        if self.problem:
+            return IndexResult(False, self.problem)
+        if self.process is None or self.scratch is None:
+            return IndexResult(True, "search index: nothing to index yet")
+        waiting = time.perf_counter()
+        returncode = self.process.wait()
+        done = time.perf_counter()
+        output = (self.scratch / "log").read_text(encoding="utf-8", errors="replace")
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        if returncode != 0:
+            return IndexResult(
+                False,
+                f"the site has no search: pagefind failed (exit {returncode}): "
+                + _last_lines(output),
+            )
+        return IndexResult(
+            True,
+            f"search index: {self.pages} pages in {done - self.started:.2f}s, alongside the"
+            f" pages (the build waited {done - waiting:.2f}s for it)",
+        )
+
+    def cancel(self) -> None:
+        """Stop indexing (the build failed); the worker stops pagefind on its way out."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.terminate()
+            self.process.wait()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _with_package_on_path(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment for the worker, with this package importable whatever sys.path did."""
+    here = str(Path(__file__).resolve().parent.parent)
+    paths = [here, *filter(None, environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _last_lines(text: str, count: int = 4) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " / ".join(lines[-count:]) or "no output"
+
+
+def _work(argv: Sequence[str]) -> int:
+    """The worker: write the documents out, run pagefind on them, clean up."""
+    payload, binary, output, *flags = argv
+    # Stopped by the build (SIGTERM) or by Ctrl+C (SIGINT, which pagefind gets too): exiting
+    # through Python lets subprocess.run stop pagefind and the staging folder be removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    parts = Path(payload).read_text(encoding="utf-8").split(_SEPARATOR)
+    with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
+        for path, html in zip(parts[0::2], parts[1::2], strict=True):
+            target = Path(site, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+        command = [binary, "--site", site, "--output-path", output, *flags]
+        return subprocess.run(command, check=False).returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(_work(sys.argv[1:]))
