@@ -311,7 +311,7 @@ def test_explorer_works_with_the_keyboard_alone(page: Any, site_url: str) -> Non
     assert rows(page) == ["Router Svm", "Router Plan", "Router Lr", "Router Llm", "Router Bert"]
     assert page.locator('th[data-column="title"]').get_attribute("aria-sort") == "descending"
     assert page.locator('th[data-column="date"]').get_attribute("aria-sort") == "none"
-    assert page.locator("[role=status]").inner_text() == "5 of 10 entries."
+    assert page.locator(".rl-explorer__count").inner_text() == "5 of 10 entries."
 
 
 @pytest.mark.browser
