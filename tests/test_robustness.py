@@ -121,7 +121,8 @@ def test_the_build_pipeline_never_crashes(tmp_path: Path, data: dict[str, Any], 
     (root / "log" / "y.md").write_text(entry_text(title="Y", superseded_by="x"), encoding="utf-8")
     log = build_log(Settings(root=root, git_history=False))
     site = build_site(log, Urls())
-    for page in site.pages:
+    for source in site.pages:
+        page = source.make()
         page.fill("<p>" + "</p><p>".join(page.blocks) + "</p>")
     ET.fromstring(next(f for f in site.files if f.src_uri == "feed.xml").content or b"")
 

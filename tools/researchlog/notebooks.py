@@ -18,7 +18,7 @@ import os
 import posixpath
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -73,57 +73,147 @@ class NotebookPages:
     cached: int = 0
 
 
-def render_notebooks(log: Log, urls: Urls, progress: Progress | None = None) -> NotebookPages:
-    """Page bodies for every notebook entry, from the cache where possible."""
-    say = progress or (lambda message: None)
-    notebooks = [item for item in log.entries if item.entry.is_notebook]
-    if not notebooks:
-        return NotebookPages({}, (), ())
-    started = time.perf_counter()
-    settings = log.settings
-    folder = settings.cache_path / CACHE_FOLDER
-    version = converter_version()
-    jobs = {item.slug: _job(item, log, urls, folder, version) for item in notebooks}
-    results: dict[str, dict[str, Any]] = {}
-    for slug, job in jobs.items():
-        found = _cached(folder, job.key)
-        if found is not None:
-            results[slug] = found
-    missing = [job for slug, job in jobs.items() if slug not in results]
-    if missing:
-        say(f"converting {len(missing)} of {len(jobs)} notebooks")
-        results.update(_convert_all(missing, folder))
-        _prune(folder, {job.key for job in jobs.values()})
+class NotebookConversions:
+    """Notebook pages being made: cached ones at once, the others in worker processes.
 
-    bodies: dict[str, Body] = {}
-    files: list[StaticFile] = []
-    problems: list[Problem] = []
-    for item in notebooks:
-        job = jobs[item.slug]
-        result = results[item.slug]
-        bodies[item.slug] = Body(result["markdown"], dict(result["blocks"]))
-        for name, sha in result["files"]:
-            files.append(
-                StaticFile(f"{_files_folder(job.src_uri)}/{name}", source=folder / "files" / sha)
+    Conversions start before any page is rendered and run on the second core while the site
+    generator renders other pages; a notebook's page waits only for its own conversion.
+    """
+
+    def __init__(
+        self,
+        jobs: dict[str, Job],
+        folder: Path,
+        results: dict[str, dict[str, Any]],
+        say: Progress,
+    ) -> None:
+        self.jobs = jobs  # slug -> job, in the order pages will be read
+        self.slugs = {job.src_uri: slug for slug, job in jobs.items()}
+        self.folder = folder
+        self.results = results  # slug -> finished conversion
+        self.say = say
+        self.started = time.perf_counter()
+        self.converted = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: dict[str, Future[dict[str, Any]]] = {}
+        self.taken: set[str] = set()
+
+    @classmethod
+    def start(cls, log: Log, urls: Urls, progress: Progress | None = None) -> NotebookConversions:
+        say = progress or (lambda message: None)
+        folder = log.settings.cache_path / CACHE_FOLDER
+        notebooks = [item for item in log.entries if item.entry.is_notebook]
+        version = converter_version() if notebooks else ""
+        jobs = {item.slug: _job(item, log, urls, folder, version) for item in notebooks}
+        results: dict[str, dict[str, Any]] = {}
+        for slug, job in jobs.items():
+            found = _cached(folder, job.key)
+            if found is not None:
+                results[slug] = found
+        conversions = cls(jobs, folder, results, say)
+        missing = {slug: job for slug, job in jobs.items() if slug not in results}
+        if missing:
+            say(f"converting {len(missing)} of {len(jobs)} notebooks")
+            workers = max(1, min(len(missing), os.cpu_count() or 1))
+            conversions.pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
             )
-        # The original notebook, beside the page, for the header's download link.
-        files.append(
+            for slug, job in missing.items():
+                conversions.futures[slug] = conversions.pool.submit(convert_in_worker, job)
+        return conversions
+
+    def body(self, slug: str) -> Body | None:
+        """A notebook's page body, waiting for its conversion if it is still running."""
+        result = self._result(slug)
+        if result is None:
+            return None
+        self.taken.add(slug)
+        return Body(result["markdown"], dict(result["blocks"]))
+
+    def files(self, slug: str) -> list[StaticFile]:
+        """The files a notebook's conversion extracted (images, attachments), waiting for it."""
+        result = self._result(slug)
+        if result is None:
+            return []
+        job = self.jobs[slug]
+        return [
+            StaticFile(f"{_files_folder(job.src_uri)}/{name}", source=self.folder / "files" / sha)
+            for name, sha in result["files"]
+        ]
+
+    def page_files(self, src_uri: str) -> list[StaticFile]:
+        """The extracted files of the notebook page at src_uri; none for other pages."""
+        slug = self.slugs.get(src_uri)
+        return [] if slug is None else self.files(slug)
+
+    def download_files(self) -> list[StaticFile]:
+        """Each original notebook beside its page, for the header's download link."""
+        return [
             StaticFile(
                 f"{_files_folder(job.src_uri)}/{posixpath.basename(job.src_uri)}",
                 source=Path(job.source),
             )
+            for job in self.jobs.values()
+        ]
+
+    def finish(self) -> NotebookPages:
+        """Wait for every conversion; the extracted files and the problems of all notebooks."""
+        files: list[StaticFile] = []
+        problems: list[Problem] = []
+        bodies: dict[str, Body] = {}
+        for slug, job in self.jobs.items():
+            result = self._result(slug)
+            assert result is not None
+            if slug not in self.taken:
+                bodies[slug] = Body(result["markdown"], dict(result["blocks"]))
+            files.extend(self.files(slug))
+            problems.extend(
+                Problem(job.path, line, message, hint, Severity(severity))
+                for severity, line, message, hint in result["problems"]
+            )
+        self.close()
+        if self.converted:
+            _prune(self.folder, {job.key for job in self.jobs.values()})
+        if self.jobs:
+            self.say(
+                f"{len(self.jobs)} notebooks: {self.converted} converted,"
+                f" {len(self.jobs) - self.converted} from the cache, in"
+                f" {time.perf_counter() - self.started:.2f}s"
+            )
+        return NotebookPages(
+            bodies, tuple(files), tuple(problems), self.converted, len(self.jobs) - self.converted
         )
-        problems.extend(
-            Problem(job.path, line, message, hint, Severity(severity))
-            for severity, line, message, hint in result["problems"]
-        )
-    say(
-        f"{len(jobs)} notebooks: {len(missing)} converted, {len(jobs) - len(missing)} from"
-        f" the cache, in {time.perf_counter() - started:.2f}s"
-    )
-    return NotebookPages(
-        bodies, tuple(files), tuple(problems), len(missing), len(jobs) - len(missing)
-    )
+
+    def close(self) -> None:
+        """Stop the workers (after a failed or interrupted build, unfinished work is dropped)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _result(self, slug: str) -> dict[str, Any] | None:
+        if slug in self.results:
+            return self.results[slug]
+        future = self.futures.pop(slug, None)
+        if future is None:
+            return None
+        job = self.jobs[slug]
+        try:
+            result = future.result()
+        except Exception as exc:  # a notebook the converter cannot handle, or a lost worker
+            result = _failed(job, exc)
+        if result.pop("cacheable", False):
+            _store(self.folder, job.key, result)
+        self.converted += 1
+        self.results[slug] = result
+        return result
+
+
+def render_notebooks(log: Log, urls: Urls, progress: Progress | None = None) -> NotebookPages:
+    """Page bodies, files and problems of every notebook entry, waiting for all of them."""
+    conversions = NotebookConversions.start(log, urls, progress)
+    downloads = conversions.download_files()
+    pages = conversions.finish()
+    return replace(pages, files=tuple(downloads) + pages.files)
 
 
 def converter_version() -> str:
@@ -220,25 +310,6 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 
 # ----------------------------------------------------------------------------- workers
-
-
-def _convert_all(jobs: list[Job], folder: Path) -> dict[str, dict[str, Any]]:
-    """Convert in worker processes, one per core at most; results keyed by slug."""
-    workers = max(1, min(len(jobs), os.cpu_count() or 1))
-    context = multiprocessing.get_context("spawn")
-    results: dict[str, dict[str, Any]] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(convert_in_worker, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # a notebook the converter cannot handle, or a lost worker
-                result = _failed(job, exc)
-            if result.pop("cacheable", False):
-                _store(folder, job.key, result)
-            results[Path(job.path).stem] = result
-    return results
 
 
 def convert_in_worker(job: Job) -> dict[str, Any]:

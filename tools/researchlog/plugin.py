@@ -24,11 +24,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 
 from .log import Log, build_log
-from .notebooks import render_notebooks
+from .notebooks import NotebookConversions
 from .searchindex import SearchIndexJob
 from .settings import Settings, settings_from
 from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
-from .views.pages import NavItem, Page, Site
+from .views.pages import NavItem, Page, PageSource, Site, StaticFile
 from .views.search import (
     BUNDLE_DIR,
     SEARCH_SCRIPT,
@@ -83,8 +83,11 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.settings: Settings | None = None
         self.log: Log | None = None
         self.user_nav = False
-        self.pages: dict[str, Page] = {}
+        self.ours: set[str] = set()  # the pages this plugin makes
+        self.sources: dict[str, PageSource] = {}  # pages not read by MkDocs yet
+        self.blocks: dict[str, Page] = {}  # pages read, whose HTML blocks are not in place yet
         self.search: SearchIndexJob | None = None
+        self.notebooks: NotebookConversions | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -132,13 +135,19 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         for problem in self.log.problems:
             log.warning(problem.format())
         urls = Urls(directory_urls=config.use_directory_urls)
-        notebooks = render_notebooks(self.log, urls, progress=lambda m: log.info(m))
-        for problem in notebooks.problems:
-            log.warning(problem.format())
-        site = build_site(self.log, urls, bodies=notebooks.bodies, extra_files=notebooks.files)
+        # Notebooks convert in worker processes while pages render; on_env collects them.
+        self.notebooks = NotebookConversions.start(self.log, urls, progress=lambda m: log.info(m))
+        site = build_site(
+            self.log,
+            urls,
+            body_of=self.notebooks.body,
+            extra_files=self.notebooks.download_files(),
+        )
         files = self._replace_files(files, site, config)
         self._start_search(urls, config)
-        self.pages = {page.src_uri: page for page in site.pages if page.blocks}
+        self.sources = {page.src_uri: page for page in site.pages}
+        self.ours = set(self.sources)
+        self.blocks = {}
         if not self.user_nav:
             config.nav = _mkdocs_nav(site.nav)
         log.info(
@@ -180,40 +189,74 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         for page in site.pages:
             result.append(self._page_file(page, config, in_nav))
         for static in site.files:
-            if static.source is not None:
-                result.append(
-                    File.generated(config, static.src_uri, abs_src_path=str(static.source))
-                )
-            else:
-                result.append(File.generated(config, static.src_uri, content=static.content or b""))
+            result.append(_static_file(static, config))
         return result
 
-    def _page_file(self, page: Page, config: MkDocsConfig, in_nav: set[str] | None) -> File:
+    def _page_file(self, page: PageSource, config: MkDocsConfig, in_nav: set[str] | None) -> File:
         assert self.settings is not None
         inclusion = InclusionLevel.UNDEFINED
         if in_nav is not None and page.src_uri not in in_nav:
             inclusion = InclusionLevel.NOT_IN_NAV  # entries are reached through index pages
         if page.source is None:
-            return File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+            # The Markdown comes from on_page_read_source; the file itself stays empty.
+            return File.generated(config, page.src_uri, content="", inclusion=inclusion)
         kind = NotebookPageFile if page.src_uri.endswith(".ipynb") else File
-        file = kind(
+        # Backed by its source file, so the edit link points at it; read via on_page_read_source.
+        return kind(
             page.src_uri,
             src_dir=str(self.settings.root),
             dest_dir=config.site_dir,
             use_directory_urls=config.use_directory_urls,
             inclusion=inclusion,
         )
-        file.content_string = page.markdown  # the edit link still points at the source file
-        return file
+
+    def on_page_read_source(self, page: MkPage, config: MkDocsConfig) -> str | None:
+        """The page's Markdown, made now: only pages being rendered are held in memory."""
+        source = self.sources.pop(page.file.src_uri, None)
+        if source is None:
+            return None
+        made = source.make()
+        if made.blocks:
+            self.blocks[made.src_uri] = made
+        return made.markdown
+
+    def on_page_markdown(
+        self, markdown: str, page: MkPage, config: MkDocsConfig, files: Files
+    ) -> str:
+        """A notebook's extracted images join the site before its Markdown is rendered, so
+        MkDocs resolves the links to them like links to any other file."""
+        if self.notebooks is not None and page.file.src_uri.endswith(".ipynb"):
+            for static in self.notebooks.page_files(page.file.src_uri):
+                if static.src_uri not in files.src_uris:
+                    files.append(_static_file(static, config))
+        return markdown
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.globals["researchlog_status_filters"] = status_filters()
+        if self.notebooks is not None:
+            # Every page has been read, so every conversion is done: add the extracted images
+            # (copied after this event) and report what the conversions found.
+            converted = self.notebooks.finish()
+            self.notebooks = None
+            for static in converted.files:
+                if static.src_uri not in files.src_uris:
+                    files.append(_static_file(static, config))
+            for problem in converted.problems:
+                log.warning(problem.format())
         return env
 
     def on_page_content(self, html: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         """Generated HTML blocks skip Markdown; put them in place now."""
-        generated = self.pages.get(page.file.src_uri)
+        generated = self.blocks.pop(page.file.src_uri, None)
         return generated.fill(html) if generated else html
+
+    def on_post_page(self, output: str, page: MkPage, config: MkDocsConfig) -> str:
+        """Once a page is written MkDocs never needs its Markdown or HTML again, but keeps both
+        until the build ends: on a large log that is most of the build's memory."""
+        if page.file.src_uri in self.ours:
+            page.markdown = None
+            page.content = None
+        return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.search is not None:
@@ -225,6 +268,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         if self.search is not None:
             self.search.cancel()
             self.search = None
+        if self.notebooks is not None:
+            self.notebooks.close()
+            self.notebooks = None
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
@@ -235,6 +281,12 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _static_file(static: StaticFile, config: MkDocsConfig) -> File:
+    if static.source is not None:
+        return File.generated(config, static.src_uri, abs_src_path=str(static.source))
+    return File.generated(config, static.src_uri, content=static.content or b"")
 
 
 def _nav_uris(items: tuple[NavItem, ...]) -> set[str]:

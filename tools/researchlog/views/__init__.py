@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from html import escape
 from importlib import resources
 from pathlib import Path
 
 from .. import insights
-from ..log import Log
+from ..log import Log, LogEntry
 from ..similarity import related
 from . import indexes
 from .data import entries_json
@@ -16,7 +17,7 @@ from .entry_page import entry_page
 from .explorer import explorer_page
 from .figures import plotly_js_file
 from .metrics import metrics_pages
-from .pages import Body, NavItem, Page, Site, StaticFile
+from .pages import Body, NavItem, Page, PageSource, Site, StaticFile
 from .playbook_pages import playbook_page
 from .portfolio import portfolio_page, returns_sections
 from .samples import compare_sections, sample_files, samples_sections
@@ -32,33 +33,40 @@ NOTEBOOK_STYLESHEET = f"{ASSET_DIR}/notebooks.css"
 def build_site(
     log: Log,
     urls: Urls,
-    bodies: Mapping[str, str | Body] | None = None,
+    body_of: Callable[[str], str | Body | None] | None = None,
     extra_files: Sequence[StaticFile] = (),
 ) -> Site:
-    """Every page and file of the site. `bodies` replaces entry bodies (converted notebooks)."""
-    bodies = bodies or {}
+    """Every page and file of the site. `body_of(slug)` replaces an entry's own body (a converted
+    notebook); it is called only when that page is made, so conversions can still be running."""
     nearby = related([item.entry for item in log.entries])
-    pages: list[Page] = []
+    pages: list[PageSource] = []
     for item in log.entries:
-        neighbours = [log.by_slug[s] for s in nearby.get(item.slug, ()) if s in log.by_slug]
-        sections = samples_sections(item, log, urls)
-        pages.append(entry_page(item, log, urls, neighbours, bodies.get(item.slug), sections))
-    pages.extend(playbook_page(page, log, urls) for page in log.playbook)
-    pages.append(indexes.home_page(log, urls))
-    pages.append(indexes.dead_ends_page(log, urls))
-    pages.append(indexes.outcomes_page(log, urls))
-    pages.append(indexes.projects_index(log, urls))
+        neighbours = tuple(log.by_slug[s] for s in nearby.get(item.slug, ()) if s in log.by_slug)
+        pages.append(
+            PageSource(
+                item.entry.path,
+                item.title,
+                item.entry.path,
+                partial(_entry_page, item, log, urls, neighbours, body_of),
+            )
+        )
+    indexes_and_playbook = [playbook_page(page, log, urls) for page in log.playbook]
+    indexes_and_playbook.append(indexes.home_page(log, urls))
+    indexes_and_playbook.append(indexes.dead_ends_page(log, urls))
+    indexes_and_playbook.append(indexes.outcomes_page(log, urls))
+    indexes_and_playbook.append(indexes.projects_index(log, urls))
     bets = insights.bets(log)
     project_extras = returns_sections(bets, urls)
     for project, sections in compare_sections(log, urls).items():
         project_extras[project] = [*project_extras.get(project, []), *sections]
-    pages.extend(indexes.project_pages(log, urls, extra=project_extras))
-    pages.append(portfolio_page(log, bets, urls))
-    pages.extend(metrics_pages(log, urls))
-    pages.append(explorer_page(log, urls))
-    pages.append(indexes.tags_index(log, urls))
-    pages.extend(indexes.tag_pages(log, urls))
-    pages.extend(timeline_pages(log, urls))
+    indexes_and_playbook.extend(indexes.project_pages(log, urls, extra=project_extras))
+    indexes_and_playbook.append(portfolio_page(log, bets, urls))
+    indexes_and_playbook.extend(metrics_pages(log, urls))
+    indexes_and_playbook.append(explorer_page(log, urls))
+    indexes_and_playbook.append(indexes.tags_index(log, urls))
+    indexes_and_playbook.extend(indexes.tag_pages(log, urls))
+    indexes_and_playbook.extend(timeline_pages(log, urls))
+    pages.extend(PageSource.of(page) for page in indexes_and_playbook)
     files = [
         StaticFile("entries.json", entries_json(log, urls)),
         StaticFile("feed.xml", feed_xml(log, urls)),
@@ -71,6 +79,17 @@ def build_site(
     if plotly is not None:
         files.append(plotly)
     return Site(tuple(pages), tuple(files), navigation(log))
+
+
+def _entry_page(
+    item: LogEntry,
+    log: Log,
+    urls: Urls,
+    neighbours: Sequence[LogEntry],
+    body_of: Callable[[str], str | Body | None] | None,
+) -> Page:
+    body = body_of(item.slug) if body_of is not None else None
+    return entry_page(item, log, urls, neighbours, body, samples_sections(item, log, urls))
 
 
 def navigation(log: Log) -> tuple[NavItem, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,24 @@ class Page:
                 else rendered.replace(token, markup, 1)
             )
         return rendered
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """A page whose Markdown is made only when the site generator reads it.
+
+    A log of thousands of entries would otherwise hold every page's Markdown and HTML blocks
+    in memory at once; this way a page exists from its read until its HTML is written.
+    """
+
+    src_uri: str
+    title: str
+    source: str | None  # the repo file the page is made from, for "edit this page"
+    make: Callable[[], Page]
+
+    @classmethod
+    def of(cls, page: Page) -> PageSource:
+        return cls(page.src_uri, page.title, page.source, lambda: page)
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,6 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Site:
-    pages: tuple[Page, ...]
+    pages: tuple[PageSource, ...]
     files: tuple[StaticFile, ...]
     nav: tuple[NavItem, ...]
