@@ -28,11 +28,15 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "| (c) researchlog cold build |" in result.stdout
     assert "| cold/plain |" in result.stdout
+    assert "Search (cold page load, 4 of 4 queries answered)" in result.stdout
+    assert "Explorer re-render after a filter change" in result.stdout
     data = json.loads((tmp_path / "bench.json").read_text())
     assert data["entries"] == 50 and data["notebooks"] == 5
     for step in ("floor", "history", "plain", "cold", "warm", "check", "find"):
         assert data["results"][step]["seconds"][0] > 0, step
     assert data["ratios"]["cold/plain"] > 0
+    assert data["extra"]["search"]["mb_before_first_result_max"] < 3
+    assert data["extra"]["explorer"]["render_median_ms"] > 0
     assert data["sizes"]["site"] > data["sizes"]["plain site"] * 0.5
     # The benchmark restores the entry it edits for the warm rebuild.
     assert git_status(corpus) == ["?? log/entry.schema.json"]  # added by init, nothing else

@@ -1,10 +1,11 @@
 """Benchmark: researchlog against plain mkdocs-material on the same corpus.
 
-    python -m researchlog.bench CORPUS_DIR [--runs 3] [--json results.json] [--profile]
+    python -m researchlog.bench CORPUS_DIR [--runs 3] [--json results.json] [--no-browser]
 
 CORPUS_DIR is a research log made by tests/corpus/make_corpus.py (`--layout root`) with
-`researchlog init` run in it. Every figure is the median of --runs runs of a fresh process;
-peak RSS is the largest resident set of the build process and anything it started.
+`researchlog init` run in it. Every figure is the median of --runs runs of a fresh process, the
+runs of all steps interleaved; peak RSS is the largest resident set of the build process and
+anything it started. Search and explorer are then measured in headless Chromium.
 """
 
 from __future__ import annotations
@@ -107,15 +108,6 @@ def timed(command: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tupl
     return float(result["seconds"]), int(result["rss_kb"])
 
 
-def repeat(name: str, runs: int, once: Callable[[], tuple[float, int]]) -> Result:
-    result = Result(name)
-    for _ in range(runs):
-        seconds, rss = once()
-        result.seconds.append(seconds)
-        result.rss_kb.append(rss)
-    return result
-
-
 def mkdocs(site: Path) -> list[str]:
     return [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)]
 
@@ -216,7 +208,7 @@ def search_index_size(site: Path) -> int:
     return 0
 
 
-def run(corpus: Path, runs: int, log: Callable[[str], None]) -> Report:
+def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = True) -> Report:
     settings = load_settings(corpus)
     log_dir, playbook_dir = settings.log_dir, settings.playbook_dir
     entries = list((corpus / log_dir).rglob("*.md"))
@@ -234,30 +226,11 @@ def run(corpus: Path, runs: int, log: Callable[[str], None]) -> Report:
     cache = settings.cache_path
     with tempfile.TemporaryDirectory(prefix="researchlog-bench-") as temporary:
         work = Path(temporary)
-        log("floor: git log --name-status -M + reading every file")
-        report.results["floor"] = repeat(
-            "floor", runs, lambda: floor_once(corpus, log_dir, playbook_dir)
-        )
-        log("history extraction alone (uncached)")
-        report.results["history"] = repeat(
-            "history", runs, lambda: history_once(corpus, log_dir, playbook_dir)
-        )
-        log("plain mkdocs-material, same pages, entries out of the nav")
         plain = plain_site(corpus, work, log_dir, playbook_dir)
-        report.results["plain"] = repeat(
-            "plain", runs, lambda: timed(mkdocs(work / "plain-site"), plain)
-        )
-        report.sizes["plain site"] = folder_size(work / "plain-site")
-        report.sizes["plain search index"] = search_index_size(work / "plain-site")
 
         def cold() -> tuple[float, int]:
             shutil.rmtree(cache, ignore_errors=True)
             return timed(mkdocs(work / "site"), corpus)
-
-        log("researchlog cold build (empty cache)")
-        report.results["cold"] = repeat("cold", runs, cold)
-        report.sizes["site"] = folder_size(work / "site")
-        report.sizes["search index"] = search_index_size(work / "site")
 
         def warm() -> tuple[float, int]:
             path, original = edit_one_entry(corpus, log_dir)
@@ -266,23 +239,74 @@ def run(corpus: Path, runs: int, log: Callable[[str], None]) -> Report:
             finally:
                 path.write_bytes(original)
 
-        log("researchlog warm rebuild after editing one entry")
-        report.results["warm"] = repeat("warm", runs, warm)
-    log("researchlog check and find")
-    # The corpus has a few dangling superseded_by links on purpose: check exits 1 there.
-    report.results["check"] = repeat(
-        "check",
-        runs,
-        lambda: timed([sys.executable, "-m", "researchlog", "check"], corpus, ok=(0, 1)),
-    )
-    report.results["find"] = repeat(
-        "find",
-        runs,
-        lambda: timed(
-            [sys.executable, "-m", "researchlog", "find", "distillation latency"], corpus
-        ),
-    )
+        steps: dict[str, tuple[str, Callable[[], tuple[float, int]]]] = {
+            "floor": (
+                "git log --name-status -M + reading every file",
+                lambda: floor_once(corpus, log_dir, playbook_dir),
+            ),
+            "history": (
+                "history extraction alone (uncached)",
+                lambda: history_once(corpus, log_dir, playbook_dir),
+            ),
+            "plain": (
+                "plain mkdocs-material, same pages, entries out of the nav",
+                lambda: timed(mkdocs(work / "plain-site"), plain),
+            ),
+            "cold": ("researchlog cold build (empty cache)", cold),
+            "warm": ("researchlog warm rebuild after editing one entry", warm),
+            # The corpus has a few dangling superseded_by links on purpose: check exits 1.
+            "check": (
+                "researchlog check",
+                lambda: timed([sys.executable, "-m", "researchlog", "check"], corpus, ok=(0, 1)),
+            ),
+            "find": (
+                "researchlog find",
+                lambda: timed(
+                    [sys.executable, "-m", "researchlog", "find", "distillation latency"], corpus
+                ),
+            ),
+        }
+        # Rounds interleave the steps, so a slow moment of the machine hits all of them alike.
+        for name in steps:
+            report.results[name] = Result(name)
+        for round_number in range(1, runs + 1):
+            for name, (label, once) in steps.items():
+                log(f"round {round_number}/{runs}: {label}")
+                seconds, rss = once()
+                report.results[name].seconds.append(seconds)
+                report.results[name].rss_kb.append(rss)
+        report.sizes["plain site"] = folder_size(work / "plain-site")
+        report.sizes["plain search index"] = search_index_size(work / "plain-site")
+        report.sizes["site"] = folder_size(work / "site")
+        report.sizes["search index"] = search_index_size(work / "site")
+        if browser:
+            log("search and explorer in headless Chromium")
+            report.extra.update(browser_measurements(work / "site"))
     return report
+
+
+def browser_measurements(site: Path) -> dict[str, Any]:
+    """Search time-to-first-result and bytes, and explorer re-render times, in Chromium."""
+    from .benchexplorer import measure_explorer, summary
+    from .benchsearch import measure_search
+
+    found = measure_search(site, SEARCH_QUERIES)
+    answered = [m for m in found if m.first_result_ms is not None]
+    search = {
+        "queries": len(found),
+        "answered": len(answered),
+        "first_result_ms_median": statistics.median(m.first_result_ms or 0 for m in answered)
+        if answered
+        else None,
+        "first_result_ms_max": max((m.first_result_ms or 0 for m in answered), default=None),
+        "mb_before_first_result_max": max(
+            (m.bytes_before_result / 1e6 for m in answered), default=None
+        ),
+    }
+    return {"search": search, "explorer": summary(measure_explorer(site))}
+
+
+SEARCH_QUERIES = ("distillation", "latency regression", "label noise", "quantization")
 
 
 def format_report(report: Report) -> str:
@@ -320,8 +344,24 @@ def format_report(report: Report) -> str:
     lines += ["", "| size | MB |", "|---|---:|"]
     for name, size in report.sizes.items():
         lines.append(f"| {name} | {size / 1e6:.1f} |")
-    for name, value in report.extra.items():
-        lines.append(f"\n{name}: {value}")
+    search = report.extra.get("search")
+    if search and search["answered"]:
+        lines += [
+            "",
+            f"Search (cold page load, {search['answered']} of {search['queries']} queries"
+            f" answered): first result after {search['first_result_ms_median']:.0f} ms"
+            f" (median; at most {search['first_result_ms_max']:.0f} ms), at most"
+            f" {search['mb_before_first_result_max']:.2f} MB transferred before it.",
+        ]
+    explorer = report.extra.get("explorer")
+    if explorer:
+        lines += [
+            "",
+            f"Explorer re-render after a filter change: {explorer['render_median_ms']:.0f} ms"
+            f" median, {explorer['render_max_ms']:.0f} ms at most; until painted"
+            f" {explorer['painted_median_ms']:.0f} ms median, {explorer['painted_max_ms']:.0f} ms"
+            " at most.",
+        ]
     return "\n".join(lines)
 
 
@@ -334,12 +374,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("corpus", help="the corpus folder (a git repository with mkdocs.yml)")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the search and explorer measurements"
+    )
     args = parser.parse_args(argv)
     corpus = Path(args.corpus).resolve()
     if not (corpus / "mkdocs.yml").exists():
         print(f"{corpus} has no mkdocs.yml: run `researchlog init` in it first", file=sys.stderr)
         return 2
-    report = run(corpus, max(1, args.runs), lambda m: print(f"... {m}", file=sys.stderr))
+    report = run(
+        corpus,
+        max(1, args.runs),
+        lambda m: print(f"... {m}", file=sys.stderr),
+        browser=not args.no_browser,
+    )
     print(format_report(report))
     if args.json:
         payload = asdict(report)
