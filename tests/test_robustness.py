@@ -23,6 +23,7 @@ from researchlog.log import build_log
 from researchlog.settings import Settings
 from researchlog.views import build_site
 from researchlog.views.urls import Urls
+from search_support import shown, type_query
 from support import Repo, entry_text, git_status, make_corpus, mkdocs_build, run_cli, serve_site
 
 FUZZ = settings(
@@ -198,6 +199,19 @@ PAYLOADS = {
 }
 
 
+# Sample predictions of two entries of one project: shown on entry pages and compared.
+HOSTILE_SAMPLES = [
+    {
+        "id": PAYLOADS["img"],
+        "input": PAYLOADS["script"],
+        "expected": PAYLOADS["markdown"],
+        "prediction": PAYLOADS["style"],
+        "note": PAYLOADS["script"],
+    },
+    {"id": "plain", "input": "x", "expected": "y", "prediction": PAYLOADS["markdown"]},
+]
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = Repo(tmp_path_factory.mktemp("hostile") / "repo")
@@ -219,6 +233,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         links=["javascript:window.__pwned='link'"],
         metrics={PAYLOADS["script"]: 1.0},
         lessons=["evil"],
+        samples=HOSTILE_SAMPLES,
         **{"x<b>": payload},
     )
     repo.entry(
@@ -228,6 +243,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outcome="ok",
         superseded_by=None,
         project=PAYLOADS["script"],
+        metrics={PAYLOADS["script"]: 2.0},
+        samples=[{**sample, "prediction": PAYLOADS["img"]} for sample in HOSTILE_SAMPLES],
     )
     repo.commit(f"add {payload}", author=(PAYLOADS["img"], "evil@example.org"))
     repo.entry(
@@ -239,6 +256,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outcome=payload,
         project=PAYLOADS["script"],
         tags=list(PAYLOADS.values()),
+        metrics={PAYLOADS["script"]: 1.5},
+        samples=HOSTILE_SAMPLES,
     )
     repo.commit(PAYLOADS["script"], date="2025-03-10T10:00:00+00:00")
     site = repo.root.parent / "site"
@@ -248,40 +267,60 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_hostile_text_never_runs_in_a_browser(hostile_site: Path, browser: Any) -> None:
-    pages = [
-        "",
-        "dead-ends/",
-        "outcomes/",
-        "projects/",
-        "tags/",
-        "timeline/",
-        "log/2025/evil/",
-        "playbook/",
-        "playbook/evil/",
-    ]
-    pages += [
-        str(p.parent.relative_to(hostile_site)) + "/"
-        for p in (hostile_site / "projects").glob("*/index.html")
-    ]
-    pages += [
-        str(p.parent.relative_to(hostile_site)) + "/"
-        for p in (hostile_site / "tags").glob("*/index.html")
-    ]
+    """Every page of the site, then the explorer, the comparison and the search in use."""
+    pages = sorted(
+        str(p.parent.relative_to(hostile_site)) + "/" for p in hostile_site.rglob("index.html")
+    )
+    pages = [page.removeprefix("./") for page in pages]
+    for expected in ("explorer/", "metrics/", "portfolio/", "log/2025/evil/", "playbook/evil/"):
+        assert expected in pages
     dialogs: list[str] = []
     with serve_site(hostile_site) as base:
         context = browser.new_context()
         tab = context.new_page()
         tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+        def assert_harmless(where: str) -> None:
+            assert tab.evaluate("window.__pwned") is None, where
+            assert tab.evaluate("getComputedStyle(document.body).display") != "none", where
+            for link in tab.query_selector_all("a[href^='javascript:']"):
+                pytest.fail(f"{where} has a javascript: link: {link.get_attribute('href')}")
+
         for path in pages:
             tab.goto(base + path)
-            assert tab.evaluate("window.__pwned") is None, path
-            assert tab.evaluate("getComputedStyle(document.body).display") != "none", path
-            for link in tab.query_selector_all("a[href^='javascript:']"):
-                pytest.fail(f"{path} has a javascript: link: {link.get_attribute('href')}")
+            tab.wait_for_load_state("load")
+            assert_harmless(path)
+
         tab.goto(base + "log/2025/evil/")
         heading = tab.inner_text("article h1")
         assert PAYLOADS["script"] in heading and PAYLOADS["img"] in heading
         assert PAYLOADS["script"] in tab.title()
+        assert PAYLOADS["style"] in tab.inner_text(".rl-samples")
+
+        # The explorer draws its table from entries.json in the browser: text, never markup.
+        tab.goto(base + "explorer/")
+        row = tab.locator(".rl-explorer tbody tr").first
+        row.wait_for()
+        assert PAYLOADS["script"] in tab.inner_text(".rl-explorer tbody")
+        tab.fill("#rl-x-q", "bold")  # only in the evil entry's title and outcome
+        tab.wait_for_function(
+            "document.querySelector('.rl-explorer__count').textContent.startsWith('1 of 2 ')"
+        )
+        assert PAYLOADS["script"] in tab.inner_text(".rl-explorer tbody")
+        assert_harmless("explorer, filtered")
+
+        # The comparison of the project's two entries, drawn by compare.js.
+        project = next(p for p in pages if p.startswith("projects/") and p != "projects/")
+        tab.goto(base + project)
+        tab.locator(".rl-compare__table tbody tr").first.wait_for()
+        assert PAYLOADS["img"] in tab.inner_text(".rl-compare__table")
+        assert_harmless(project + " comparison")
+
+        # Search results show titles, outcomes and excerpts as text.
+        tab.goto(base)
+        type_query(tab, "pwned")
+        assert any(PAYLOADS["script"] in result["title"] for result in shown(tab))
+        assert_harmless("search results")
         context.close()
     assert dialogs == []
 
