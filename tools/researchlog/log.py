@@ -16,7 +16,7 @@ from .entries import Entry, discover
 from .entry_cache import CACHE_NAME, EntryCache
 from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
-from .notebook_check import check_notebooks
+from .notebook_check import NotebookChecks
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
@@ -130,7 +130,10 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
         if entry is not None:
             parsed.append(entry)
     cache.save()
-    problems.extend(check_notebooks(root, parsed, settings.cache_path / "notebook-checks.json"))
+    # With the history to read, new notebooks are validated in a worker meanwhile.
+    notebook_checks = NotebookChecks.start(
+        root, parsed, settings.cache_path / "notebook-checks.json", in_worker=history
+    )
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)
     timings["entries"] = time.perf_counter() - started
@@ -139,6 +142,7 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
     started = time.perf_counter()
     repo = _read_git(settings) if history and settings.git_history else RepoHistory(GitState.OK)
     problems.extend(repo.problems)
+    problems.extend(notebook_checks.problems())
     timings["history"] = time.perf_counter() - started
     if repo.commits_read:
         say(f"read the git history ({repo.commits_read} commits)")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -36,39 +38,78 @@ def line_of_cell(lines: Sequence[int], index: int) -> int | None:
     return lines[index] if 0 <= index < len(lines) else None
 
 
-def check_notebooks(root: Path, entries: Iterable[Entry], cache_file: Path) -> list[Problem]:
-    """nbformat schema problems of every notebook entry, one per file."""
-    notebooks = [e for e in entries if e.is_notebook]
-    if not notebooks:
-        return []
-    stamp = _nbformat_version()
-    known = _load(cache_file, stamp)
-    problems: list[Problem] = []
-    changed = False
-    for entry in notebooks:
-        verdict = known.get(entry.blob_sha, ...)
-        if verdict is ...:
-            verdict = _validate(root / entry.path)
-            known[entry.blob_sha] = verdict
-            changed = True
-        if verdict is not None:
-            line, message = verdict
-            problems.append(
-                error(
-                    entry.path,
-                    line,
-                    f"not a valid notebook (nbformat schema): {message}",
-                    "open and save it in Jupyter, which repairs most of these, or fix that"
-                    " field by hand",
+class NotebookChecks:
+    """Schema checks of notebook entries, started now and collected later.
+
+    With `in_worker`, new notebooks are validated in a worker process while the caller goes
+    on (reading the git history): nbformat's validator and the JSON-schema libraries under it
+    would otherwise stay in the build's memory, some 30 MB, for a check that is done once.
+    """
+
+    def __init__(
+        self,
+        notebooks: list[Entry],
+        cache_file: Path,
+        stamp: str,
+        known: dict[str, Any],
+        pending: dict[str, Future[tuple[int | None, str] | None]],
+        pool: ProcessPoolExecutor | None,
+        changed: bool,
+    ) -> None:
+        self.notebooks = notebooks
+        self.cache_file = cache_file
+        self.stamp = stamp
+        self.known = known  # blob sha -> verdict
+        self.pending = pending  # blob sha -> verdict being made in the worker
+        self.pool = pool
+        self.changed = changed  # some verdicts are new: the cache file is written again
+
+    @classmethod
+    def start(
+        cls, root: Path, entries: Iterable[Entry], cache_file: Path, *, in_worker: bool = False
+    ) -> NotebookChecks:
+        notebooks = [e for e in entries if e.is_notebook]
+        stamp = _nbformat_version() if notebooks else ""
+        known = _load(cache_file, stamp) if notebooks else {}
+        new = {e.blob_sha: root / e.path for e in notebooks if e.blob_sha not in known}
+        pending: dict[str, Future[tuple[int | None, str] | None]] = {}
+        pool = None
+        if new and in_worker:
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            pending = {sha: pool.submit(_validate, path) for sha, path in new.items()}
+        else:
+            known.update({sha: _validate(path) for sha, path in new.items()})
+        return cls(notebooks, cache_file, stamp, known, pending, pool, bool(new))
+
+    def problems(self) -> list[Problem]:
+        try:
+            for sha, future in self.pending.items():
+                self.known[sha] = future.result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+        problems: list[Problem] = []
+        for entry in self.notebooks:
+            verdict = self.known.get(entry.blob_sha)
+            if verdict is not None:
+                line, message = verdict
+                problems.append(
+                    error(
+                        entry.path,
+                        line,
+                        f"not a valid notebook (nbformat schema): {message}",
+                        "open and save it in Jupyter, which repairs most of these, or fix that"
+                        " field by hand",
+                    )
                 )
+        if self.changed:
+            current = {e.blob_sha for e in self.notebooks}
+            kept = {sha: self.known[sha] for sha in self.known if sha in current}
+            cache.write_atomic(
+                self.cache_file,
+                json.dumps({"nbformat": self.stamp, "verdicts": kept}).encode("utf-8"),
             )
-    if changed:
-        current = {e.blob_sha for e in notebooks}
-        kept = {sha: known[sha] for sha in known if sha in current}
-        cache.write_atomic(
-            cache_file, json.dumps({"nbformat": stamp, "verdicts": kept}).encode("utf-8")
-        )
-    return problems
+        return problems
 
 
 def _nbformat_version() -> str:
