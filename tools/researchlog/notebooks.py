@@ -114,7 +114,8 @@ class NotebookConversions:
         missing = {slug: job for slug, job in jobs.items() if slug not in results}
         if missing:
             say(f"converting {len(missing)} of {len(jobs)} notebooks")
-            workers = max(1, min(len(missing), os.cpu_count() or 1))
+            # One core is left to the main process, which renders pages meanwhile.
+            workers = max(1, min(len(missing), (os.cpu_count() or 1) - 1))
             conversions.pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("spawn")
             )
