@@ -8,9 +8,12 @@ playbook work both on the forge's file view and on the site.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+from functools import partial
 from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +24,18 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
+from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.utils.templates import TemplateContext
 
 from .log import Log, build_log
 from .notebooks import NotebookConversions
+from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
 from .settings import Settings, settings_from
 from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
-from .views.pages import NavItem, Page, PageSource, Site, StaticFile
+from .views.pages import NavItem, PageSource, Site, StaticFile
 from .views.search import (
     BUNDLE_DIR,
     SEARCH_SCRIPT,
@@ -39,6 +46,10 @@ from .views.search import (
 from .views.urls import Urls
 
 log = get_plugin_logger("researchlog")
+
+RENDER_CACHE = "rendered"  # folder of rendered pages (rendercache)
+# Their versions can change what the same Markdown renders to.
+RENDER_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
 
 # Generated pages rely on these (raw HTML blocks, heading ids, tables, admonitions), and scope
 # documents on task lists whose assumptions are ticked or struck through.
@@ -84,8 +95,10 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.log: Log | None = None
         self.user_nav = False
         self.ours: set[str] = set()  # the pages this plugin makes
-        self.sources: dict[str, PageSource] = {}  # pages not read by MkDocs yet
-        self.blocks: dict[str, Page] = {}  # pages read, whose HTML blocks are not in place yet
+        self.sources: dict[str, PageSource] = {}  # pages whose HTML blocks are not in place yet
+        self.rendered: RenderCache | None = None
+        self.messages = _MessageCount()  # log messages so far, to see which renders logged any
+        self.rendering: dict[str, int] = {}  # page -> messages before its render
         self.search: SearchIndexJob | None = None
         self.notebooks: NotebookConversions | None = None
 
@@ -147,7 +160,10 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self._start_search(urls, config)
         self.sources = {page.src_uri: page for page in site.pages}
         self.ours = set(self.sources)
-        self.blocks = {}
+        self.rendered = RenderCache(
+            self.settings.cache_path / RENDER_CACHE, _render_fingerprint(config, files)
+        )
+        self.messages.attach()
         if not self.user_nav:
             config.nav = _mkdocs_nav(site.nav)
         log.info(
@@ -211,25 +227,41 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         )
 
     def on_page_read_source(self, page: MkPage, config: MkDocsConfig) -> str | None:
-        """The page's Markdown, made now: only pages being rendered are held in memory."""
-        source = self.sources.pop(page.file.src_uri, None)
-        if source is None:
-            return None
-        made = source.make()
-        if made.blocks:
-            self.blocks[made.src_uri] = made
-        return made.markdown
+        """The page's Markdown, made now. Its HTML blocks are made again, from the same
+        page, only when its template is rendered: no page holds them for long."""
+        source = self.sources.get(page.file.src_uri)
+        return None if source is None else source.make().markdown
 
+    # Last of all plugins: the Markdown is final, so it is the cache key.
+    @event_priority(-100)
     def on_page_markdown(
         self, markdown: str, page: MkPage, config: MkDocsConfig, files: Files
     ) -> str:
-        """A notebook's extracted images join the site before its Markdown is rendered, so
-        MkDocs resolves the links to them like links to any other file."""
-        if self.notebooks is not None and page.file.src_uri.endswith(".ipynb"):
-            for static in self.notebooks.page_files(page.file.src_uri):
+        uri = page.file.src_uri
+        if self.notebooks is not None and uri.endswith(".ipynb"):
+            # A notebook's extracted images join the site before its Markdown is rendered,
+            # so MkDocs resolves the links to them like links to any other file.
+            for static in self.notebooks.page_files(uri):
                 if static.src_uri not in files.src_uris:
                     files.append(_static_file(static, config))
+        if self.rendered is None or uri not in self.ours:
+            return markdown
+        hit = self.rendered.get(uri, markdown)
+        if hit is None:
+            self.rendering[uri] = self.messages.count
+        else:
+            # MkDocs has no event to skip a render: this one page restores instead.
+            setattr(page, "render", partial(_restore, page, hit))  # noqa: B010
         return markdown
+
+    # First of all plugins: what MkDocs rendered, before anyone changes it.
+    @event_priority(100)
+    def on_page_content(self, html: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        uri = page.file.src_uri
+        before = self.rendering.pop(uri, None)
+        if before is not None and self.rendered is not None and before == self.messages.count:
+            self.rendered.put(uri, page.markdown or "", _rendered(page, html))
+        return html
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.globals["researchlog_status_filters"] = status_filters()
@@ -245,10 +277,16 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
                 log.warning(problem.format())
         return env
 
-    def on_page_content(self, html: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+    # First of all plugins, so theirs see the page whole.
+    @event_priority(100)
+    def on_page_context(
+        self, context: TemplateContext, page: MkPage, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         """Generated HTML blocks skip Markdown; put them in place now."""
-        generated = self.blocks.pop(page.file.src_uri, None)
-        return generated.fill(html) if generated else html
+        source = self.sources.pop(page.file.src_uri, None)
+        if source is not None and page.content is not None:
+            page.content = source.make().fill(page.content)
+        return context
 
     def on_post_page(self, output: str, page: MkPage, config: MkDocsConfig) -> str:
         """Once a page is written MkDocs never needs its Markdown or HTML again, but keeps both
@@ -259,6 +297,15 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.messages.detach()
+        if self.rendered is not None:
+            self.rendered.prune()
+            if self.rendered.hits:
+                log.info(
+                    f"{self.rendered.hits} of {self.rendered.hits + self.rendered.misses} pages"
+                    " unchanged: their Markdown was not rendered again"
+                )
+            self.rendered = None
         if self.search is not None:
             result = self.search.finish()
             self.search = None
@@ -271,6 +318,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         if self.notebooks is not None:
             self.notebooks.close()
             self.notebooks = None
+        self.messages.detach()
+        self.rendered = None
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
@@ -281,6 +330,80 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _render_fingerprint(config: MkDocsConfig, files: Files) -> str:
+    """What besides a page's own Markdown shapes its rendering: the Markdown configuration
+    and library versions, the URL style, link checks, and which files links can point at."""
+    return fingerprint(
+        [_version(name) for name in RENDER_LIBRARIES],
+        config.markdown_extensions,
+        config.mdx_configs,
+        config.use_directory_urls,
+        config.validation,
+        sorted(files.src_uris),
+    )
+
+
+def _version(name: str) -> str:
+    try:
+        return f"{name} {version(name)}"
+    except PackageNotFoundError:
+        return f"{name} -"
+
+
+def _rendered(page: MkPage, html: str) -> Rendered:
+    return Rendered(
+        html=html,
+        toc=[_toc_token(item) for item in page.toc],
+        anchors=sorted(page.present_anchor_ids or ()),
+        links={
+            target.src_uri: dict(anchors)
+            for target, anchors in (page.links_to_anchors or {}).items()
+        },
+        title=getattr(page, "_title_from_render", None),
+    )
+
+
+def _toc_token(item: AnchorLink) -> dict[str, Any]:
+    return {
+        "level": item.level,
+        "id": item.id,
+        "name": item.title,
+        "children": [_toc_token(child) for child in item.children],
+    }
+
+
+def _restore(page: MkPage, hit: Rendered, config: MkDocsConfig, files: Files) -> None:
+    """What MkDocs' Page.render sets, from the cache."""
+    page.content = hit.html
+    page.toc = get_toc(hit.toc)  # type: ignore[arg-type]
+    page._title_from_render = hit.title
+    page.present_anchor_ids = set(hit.anchors)
+    page.links_to_anchors = {
+        target: dict(anchors)
+        for uri, anchors in hit.links.items()
+        if (target := files.get_file_from_path(uri)) is not None
+    }
+
+
+class _MessageCount(logging.Handler):
+    """Counts the messages MkDocs and the Markdown extensions log while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    def attach(self) -> None:
+        for name in ("", "mkdocs"):
+            logging.getLogger(name).addHandler(self)
+
+    def detach(self) -> None:
+        for name in ("", "mkdocs"):
+            logging.getLogger(name).removeHandler(self)
 
 
 def _static_file(static: StaticFile, config: MkDocsConfig) -> File:

@@ -7,10 +7,10 @@ always shown as text, never interpreted as HTML or Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import re
-import secrets
 from collections.abc import Iterable, Mapping
 
 from ..log import LogEntry
@@ -76,9 +76,12 @@ class PageWriter:
         self.title = title
         self.source = source
         # `hide` names Material's page parts to leave out, e.g. ("toc",) for a wide table.
-        self.parts = [front_matter(title=title, description=description, hide=list(hide) or None)]
-        self.blocks: dict[str, str] = {}
-        self._nonce = secrets.token_hex(4)
+        # A part is Markdown text, or the index of an HTML block whose placeholder goes there.
+        self.parts: list[str | int] = [
+            front_matter(title=title, description=description, hide=list(hide) or None)
+        ]
+        self.markups: list[str] = []
+        self.made: dict[str, str] = {}  # blocks made elsewhere, under their own placeholders
 
     def markdown(self, text: str) -> None:
         if text:
@@ -95,20 +98,30 @@ class PageWriter:
     def body(self, markdown: str, blocks: Mapping[str, str]) -> None:
         """Markdown whose placeholders were made elsewhere, with their HTML blocks."""
         self.markdown(markdown)
-        self.blocks.update(blocks)
+        self.made.update(blocks)
 
     def html(self, markup: str) -> None:
-        token = f"rl{self._nonce}b{len(self.blocks)}"
-        self.blocks[token] = markup
-        self.parts.append(token)
+        self.parts.append(len(self.markups))
+        self.markups.append(markup)
 
     def page(self) -> Page:
+        """The page, its placeholders named after a hash of its Markdown: the same page text
+        gives the same Markdown in every build (so its rendering can be cached), and no text
+        can contain a placeholder, as the placeholders depend on that very text."""
+        digest = hashlib.blake2b(digest_size=6)
+        digest.update(self.src_uri.encode())
+        for part in self.parts:
+            digest.update(b"\0%d" % part if isinstance(part, int) else b"\0\1" + part.encode())
+        nonce = digest.hexdigest()
+        blocks = {f"rl{nonce}b{index}": markup for index, markup in enumerate(self.markups)}
+        tokens = list(blocks)
+        text = "\n\n".join(tokens[part] if isinstance(part, int) else part for part in self.parts)
         return Page(
             self.src_uri,
-            "\n\n".join(self.parts) + "\n",
+            text + "\n",
             self.title,
             source=self.source,
-            blocks=dict(self.blocks),
+            blocks={**self.made, **blocks},
         )
 
 
