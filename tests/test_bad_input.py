@@ -26,11 +26,25 @@ BILLION_LAUGHS = (
 )
 
 
-def notebook(front: str) -> str:
+def notebook(front: str, *code: dict[str, object]) -> str:
     cells = [{"cell_type": "raw", "metadata": {}, "source": front.splitlines(keepends=True)}]
     return json.dumps(
-        {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
+        {"cells": [*cells, *code], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
     )
+
+
+# A notebook of 50 MB: one cell printed 50 MB of text (a data frame, a training log...).
+HUGE = notebook(
+    "---\ntitle: Huge\nstatus: planned\n---",
+    {
+        "cell_type": "code",
+        "metadata": {},
+        "execution_count": 1,
+        "source": ["print(frame)"],
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "x" * (50 << 20)}],
+    },
+)
+HUGE_LINE = next(n for n, line in enumerate(HUGE.splitlines(), 1) if '"code"' in line)
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,18 @@ CASES = [
         ),
     ),
     Case(
+        "huge notebook (50 MB)",
+        {"log/huge.ipynb": HUGE},
+        (
+            f"log/huge.ipynb:{HUGE_LINE}: warning: the outputs add up to 50.0 MB, over the 5 MB"
+            " limit (notebook_max_mb); 1 output left out of the page"
+            + fix(
+                "clear large outputs before committing (or save figures as files), or raise"
+                " notebook_max_mb in mkdocs.yml"
+            ),
+        ),
+    ),
+    Case(
         "notebook that is not JSON",
         {"log/broken.ipynb": '{"cells": [\n  {"cell_type": }\n'},
         (
@@ -420,6 +446,16 @@ def test_billion_laughs_does_not_expand(bad_repo: tuple[Repo, str, str, str]) ->
     data = json.loads((repo.root.parent / "site/entries.json").read_text())
     laughs = next(e for e in data["entries"] if e["slug"] == "laughs")
     assert laughs["extra"] == {"a": ["lol"] * 9}
+
+
+def test_a_huge_notebook_is_published_without_its_huge_output(
+    bad_repo: tuple[Repo, str, str, str],
+) -> None:
+    repo, *_ = bad_repo
+    page = (repo.root.parent / "site/log/huge/index.html").read_text()
+    assert "Some outputs are not shown" in page
+    assert len(page) < 1 << 20  # the 50 MB output stays out of the page
+    assert (repo.root.parent / "site/log/huge/huge.ipynb").stat().st_size > 50 << 20
 
 
 def test_valid_oddities_render(bad_repo: tuple[Repo, str, str, str]) -> None:

@@ -16,7 +16,7 @@ from .entries import Entry, discover
 from .entry_cache import CACHE_NAME, EntryCache
 from .frontmatter import quick_status
 from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
-from .notebook_check import NotebookChecks
+from .notebook_check import MB, NotebookChecks
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
@@ -132,7 +132,11 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
     cache.save()
     # With the history to read, new notebooks are validated in a worker meanwhile.
     notebook_checks = NotebookChecks.start(
-        root, parsed, settings.cache_path / "notebook-checks.json", in_worker=history
+        root,
+        parsed,
+        settings.cache_path / "notebook-checks.json",
+        max_bytes=int(settings.notebook_max_mb * MB),
+        in_worker=history,
     )
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)

@@ -18,8 +18,10 @@ from typing import Any
 
 from . import cache
 from .entries import Entry
-from .problems import Problem, error
+from .problems import Problem, error, plural, warning
 
+MB = 1024 * 1024
+FORMAT = "2"  # of the cached verdicts: schema problem and output sizes
 _CELL_KEY = re.compile(r'(?<!\\)"cell_type"\s*:')
 _LONG = 160
 
@@ -52,47 +54,63 @@ class NotebookChecks:
         cache_file: Path,
         stamp: str,
         known: dict[str, Any],
-        pending: dict[str, Future[tuple[int | None, str] | None]],
+        pending: dict[str, Future[dict[str, Any] | None]],
         pool: ProcessPoolExecutor | None,
         changed: bool,
+        max_bytes: int,
+        paths: dict[str, Path],
     ) -> None:
         self.notebooks = notebooks
         self.cache_file = cache_file
         self.stamp = stamp
         self.known = known  # blob sha -> verdict
         self.pending = pending  # blob sha -> verdict being made in the worker
+        self.paths = paths  # blob sha -> the notebook's file
         self.pool = pool
         self.changed = changed  # some verdicts are new: the cache file is written again
+        self.max_bytes = max_bytes  # of outputs per notebook (notebook_max_mb)
 
     @classmethod
     def start(
-        cls, root: Path, entries: Iterable[Entry], cache_file: Path, *, in_worker: bool = False
+        cls,
+        root: Path,
+        entries: Iterable[Entry],
+        cache_file: Path,
+        *,
+        max_bytes: int,
+        in_worker: bool = False,
     ) -> NotebookChecks:
         notebooks = [e for e in entries if e.is_notebook]
-        stamp = _nbformat_version() if notebooks else ""
+        stamp = f"{FORMAT} {_nbformat_version()}" if notebooks else ""
         known = _load(cache_file, stamp) if notebooks else {}
         new = {e.blob_sha: root / e.path for e in notebooks if e.blob_sha not in known}
-        pending: dict[str, Future[tuple[int | None, str] | None]] = {}
+        pending: dict[str, Future[dict[str, Any] | None]] = {}
         pool = None
         if new and in_worker:
             pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-            pending = {sha: pool.submit(_validate, path) for sha, path in new.items()}
+            pending = {sha: pool.submit(_inspect, path) for sha, path in new.items()}
         else:
-            known.update({sha: _validate(path) for sha, path in new.items()})
-        return cls(notebooks, cache_file, stamp, known, pending, pool, bool(new))
+            known.update({sha: _inspect(path) for sha, path in new.items()})
+        return cls(notebooks, cache_file, stamp, known, pending, pool, bool(new), max_bytes, new)
 
     def problems(self) -> list[Problem]:
         try:
             for sha, future in self.pending.items():
-                self.known[sha] = future.result()
+                try:
+                    self.known[sha] = future.result()
+                except Exception:  # the worker was lost: check here instead
+                    self.known[sha] = _inspect(self.paths[sha])
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
         problems: list[Problem] = []
         for entry in self.notebooks:
-            verdict = self.known.get(entry.blob_sha)
-            if verdict is not None:
-                line, message = verdict
+            verdict = self.known.get(entry.blob_sha) or {}
+            budget = over_budget(entry.path, verdict.get("outputs") or [], self.max_bytes)
+            if budget is not None:
+                problems.append(budget)
+            if verdict.get("schema"):
+                line, message = verdict["schema"]
                 problems.append(
                     error(
                         entry.path,
@@ -132,35 +150,107 @@ def _load(cache_file: Path, stamp: str) -> dict[str, Any]:
     verdicts = parsed.get("verdicts")
     if not isinstance(verdicts, dict):
         return {}
-    return {
-        sha: (tuple(v) if isinstance(v, list) and len(v) == 2 else None)
-        for sha, v in verdicts.items()
-    }
+    return {sha: v if isinstance(v, dict) else None for sha, v in verdicts.items()}
 
 
-def _validate(path: Path) -> tuple[int | None, str] | None:
-    """(line, message) of the first schema violation, or None for a valid notebook."""
+def _inspect(path: Path) -> dict[str, Any] | None:
+    """The first schema violation as [line, message] (or None), and the line and size of each
+    output, in order; None for a file that is not a notebook (reported when it was read)."""
     try:
         text = path.read_text(encoding="utf-8")
         notebook = json.loads(text)
     except (OSError, ValueError):
-        return None  # already reported when the entry was read
+        return None
+    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
+        return None  # reported by the structure check
+    lines = cell_lines(text)
+    return {"schema": _schema_problem(notebook, text), "outputs": _output_sizes(notebook, lines)}
+
+
+def _schema_problem(notebook: dict[str, Any], text: str) -> list[Any] | None:
     import nbformat
     from nbformat.validator import iter_validate
 
-    if notebook.get("nbformat") != 4:
-        return None  # reported by the structure check
     try:
         first = next(iter(iter_validate(notebook)), None)
     except (nbformat.ValidationError, ValueError, KeyError, TypeError) as exc:
-        return None, _short(str(exc))
+        return [None, _short(str(exc))]
     if first is None:
         return None
     where = list(first.absolute_path) if hasattr(first, "absolute_path") else []
     line = None
     if len(where) >= 2 and where[0] == "cells" and isinstance(where[1], int):
         line = line_of_cell(cell_lines(text), where[1])
-    return line, f"{_place(where)}: {_message(first)}"
+    return [line, f"{_place(where)}: {_message(first)}"]
+
+
+def _output_sizes(notebook: dict[str, Any], lines: Sequence[int]) -> list[list[int | None]]:
+    sizes: list[list[int | None]] = []
+    cells = notebook.get("cells")
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        for output in outputs if isinstance(outputs, list) else []:
+            if isinstance(output, dict) and not is_plotly_loader(output):
+                sizes.append([line_of_cell(lines, index), output_size(output)])
+    return sizes
+
+
+def output_size(output: dict[str, Any]) -> int:
+    """Roughly the bytes an output adds to the page."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        return len(cell_text(output.get("text", "")))
+    if kind == "error":
+        return sum(len(line) for line in output.get("traceback", []))
+    data = output.get("data", {})
+    return sum(
+        len(value) if isinstance(value, str) else len(json.dumps(value))
+        for value in (data.values() if isinstance(data, dict) else [])
+    )
+
+
+def is_plotly_loader(output: dict[str, Any]) -> bool:
+    """plotly's notebook renderer first emits all of plotly.js as one HTML output; the site
+    ships its own copy, so that output is only dead weight."""
+    data = output.get("data", {})
+    if not isinstance(data, dict):
+        return False
+    markup = cell_text(data.get("text/html", ""))
+    return set(data) <= {"text/html", "text/plain"} and "window.PlotlyConfig" in markup[:2000]
+
+
+def cell_text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def megabytes(count: int) -> str:
+    return f"{count / MB:.1f} MB"
+
+
+def over_budget(path: str, sizes: Sequence[Sequence[int | None]], max_bytes: int) -> Problem | None:
+    """The warning for outputs over the size limit, at the first output left out; the
+    converter leaves out the same outputs, in the same order."""
+    used = cut = cut_bytes = 0
+    line: int | None = None
+    for where, size in sizes:
+        size = size or 0
+        if used + size > max_bytes:
+            cut += 1
+            cut_bytes += size
+            line = line if cut > 1 else where
+        else:
+            used += size
+    if not cut:
+        return None
+    return warning(
+        path,
+        line,
+        f"the outputs add up to {megabytes(used + cut_bytes)}, over the"
+        f" {max_bytes / MB:.3g} MB limit (notebook_max_mb); {plural(cut, 'output')} left out"
+        " of the page",
+        "clear large outputs before committing (or save figures as files),"
+        " or raise notebook_max_mb in mkdocs.yml",
+    )
 
 
 def _place(where: list[Any]) -> str:

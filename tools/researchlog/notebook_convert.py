@@ -15,7 +15,6 @@ import base64
 import functools
 import hashlib
 import html
-import json
 import re
 import warnings
 from collections import Counter
@@ -40,7 +39,15 @@ from pygments.util import ClassNotFound
 
 from . import cache
 from .entries import git_blob_sha
-from .notebook_check import cell_lines, line_of_cell
+from .notebook_check import (
+    MB,
+    cell_lines,
+    cell_text,
+    is_plotly_loader,
+    line_of_cell,
+    megabytes,
+    output_size,
+)
 from .notebook_math import protect_math, to_mathml
 from .notebook_safety import removed_text, sanitize_html
 from .notebooks import Job
@@ -69,7 +76,6 @@ CELL_INDEX = "researchlog_cell"  # metadata key: the cell's place in the file, k
 _SAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
 _LATEX_FENCES = re.compile(r"^\s*(\$\$|\$|\\\[)(.*?)(\$\$|\$|\\\])\s*$", re.DOTALL)
 _FORMATTER = HtmlFormatter(nowrap=True)
-_MB = 1024 * 1024
 
 
 def convert(job: Job) -> dict[str, Any]:
@@ -129,27 +135,6 @@ def _pipeline(max_bytes: int) -> _Pipeline:
 # ----------------------------------------------------------------------------- preprocessors
 
 
-def output_size(output: dict[str, Any]) -> int:
-    """Roughly the bytes an output adds to the page."""
-    kind = output.get("output_type")
-    if kind == "stream":
-        return len(_text(output.get("text", "")))
-    if kind == "error":
-        return sum(len(line) for line in output.get("traceback", []))
-    return sum(
-        len(value) if isinstance(value, str) else len(json.dumps(value))
-        for value in output.get("data", {}).values()
-    )
-
-
-def _is_plotly_loader(output: dict[str, Any]) -> bool:
-    """plotly's notebook renderer first emits all of plotly.js as one HTML output; the site
-    ships its own copy, so that output is only dead weight."""
-    data = output.get("data", {})
-    markup = _text(data.get("text/html", ""))
-    return set(data) <= {"text/html", "text/plain"} and "window.PlotlyConfig" in markup[:2000]
-
-
 class OutputBudget(Preprocessor):
     """Keep a notebook's outputs under a size limit, in order; later ones are cut, and a
     marker output says what was left out. A huge output can never stall the build."""
@@ -164,7 +149,7 @@ class OutputBudget(Preprocessor):
         for cell in nb.cells:
             kept = []
             for output in cell.get("outputs", []):
-                if _is_plotly_loader(output):
+                if is_plotly_loader(output):
                     continue
                 size = output_size(output)
                 if used + size > self.max_bytes:
@@ -301,7 +286,7 @@ class _Page:
                 continue
             kind = cell.get("cell_type")
             if kind == "markdown":
-                self.parts.append(protect_math(_text(cell.source), self.block))
+                self.parts.append(protect_math(cell_text(cell.source), self.block))
                 self._attachments(cell, outputs)
             elif kind == "code":
                 self.parts.append(self.block(self._code_cell(cell, index, outputs)))
@@ -312,8 +297,8 @@ class _Page:
         cut = resources.get("researchlog_cut") or {}
         if not cut.get("outputs"):
             return
-        limit = f"{self.job.max_bytes / _MB:.3g} MB"
-        total = _megabytes(resources.get("researchlog_output_bytes", 0))
+        limit = f"{self.job.max_bytes / MB:.3g} MB"
+        total = megabytes(resources.get("researchlog_output_bytes", 0))
         outputs = plural(cut["outputs"], "output")
         self.parts.append(
             self.block(
@@ -323,14 +308,17 @@ class _Page:
                 " (marked below) were left out. Download the notebook to see them.</p></div>"
             )
         )
-        self.problem(
-            "warning",
-            None,
-            f"the outputs add up to {total}, over the {limit} limit (notebook_max_mb);"
-            f" {outputs} left out of the page",
-            "clear large outputs before committing (or save figures as files),"
-            " or raise notebook_max_mb in mkdocs.yml",
-        )
+        if self.job.execute:
+            # Outputs in the file are reported when the log is read (notebook_check); these
+            # were made by running the notebook now.
+            self.problem(
+                "warning",
+                None,
+                f"the outputs of running it add up to {total}, over the {limit} limit"
+                f" (notebook_max_mb); {outputs} left out of the page",
+                "make the notebook print less (or save figures as files),"
+                " or raise notebook_max_mb in mkdocs.yml",
+            )
 
     def _attachments(self, cell: Any, outputs: dict[str, bytes]) -> None:
         """Files ExtractAttachmentsPreprocessor took out of this cell, kept beside the page."""
@@ -341,7 +329,7 @@ class _Page:
 
     def _raw_cell(self, cell: Any) -> None:
         kind = str(cell.metadata.get("raw_mimetype") or cell.metadata.get("format") or "")
-        source = _text(cell.source)
+        source = cell_text(cell.source)
         if kind in ("text/markdown", "markdown"):
             self.parts.append(protect_math(source, self.block))
         elif kind in ("text/html", "html"):
@@ -349,7 +337,7 @@ class _Page:
 
     def _code_cell(self, cell: Any, index: int, outputs: dict[str, bytes]) -> str:
         parts = [f'<div class="rl-nb-cell" id="cell-{index + 1}">']
-        source = _text(cell.source)
+        source = cell_text(cell.source)
         if source.strip() and not cell.get("transient", {}).get("remove_source"):
             parts.append(self._code(source))
         rendered = [self._output(o, index, n, cell, outputs) for n, o in enumerate(cell.outputs)]
@@ -377,7 +365,7 @@ class _Page:
         kind = output.get("output_type")
         if kind == "stream":
             name = "stderr" if output.get("name") == "stderr" else "stdout"
-            return _pre(f"rl-nb-stream rl-nb-stream--{name}", _text(output.get("text", "")))
+            return _pre(f"rl-nb-stream rl-nb-stream--{name}", cell_text(output.get("text", "")))
         if kind == "error":
             trace = "\n".join(output.get("traceback", [])) or (
                 f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
@@ -391,27 +379,27 @@ class _Page:
         if mime == OMITTED:
             return (
                 '<p class="rl-nb-note rl-nb-note--cut">An output of'
-                f" {_megabytes(value.get('bytes', 0))} was left out here: the notebook's"
+                f" {megabytes(value.get('bytes', 0))} was left out here: the notebook's"
                 " outputs are over the size limit.</p>"
             )
         if mime == PLOTLY:
             return self._plotly(value, cell)
         if mime == "text/html":
-            return self._html_output(_text(value), output, cell, number, source, files)
+            return self._html_output(cell_text(value), output, cell, number, source, files)
         if mime in IMAGES:
             return self._image(output, mime, cell, number, source, files)
         if mime == "text/markdown":
-            return self._html(markdown2html_mistune(_text(value)), kind="markdown")
+            return self._html(markdown2html_mistune(cell_text(value)), kind="markdown")
         if mime == "text/latex":
-            tex = _text(value)
+            tex = cell_text(value)
             fenced = _LATEX_FENCES.match(tex)
             return to_mathml(fenced.group(2) if fenced else tex, display=True)
         if mime == "application/javascript":
             if self.job.trusted:
-                code = _text(value).replace("</", "<\\/")
+                code = cell_text(value).replace("</", "<\\/")
                 return f'<script type="text/javascript">{code}</script>'
             return _safety_note(Counter({"script": 1}))
-        return _pre("rl-nb-text", _text(value))
+        return _pre("rl-nb-text", cell_text(value))
 
     def _html(self, markup: str, kind: str = "html") -> str:
         note = ""
@@ -441,7 +429,7 @@ class _Page:
         content = files.get(extracted) if extracted else None
         if content is None:  # not extracted (should not happen); decode it here
             raw = output["data"][mime]
-            content = _text(raw).encode() if mime == "image/svg+xml" else base64.b64decode(raw)
+            content = cell_text(raw).encode() if mime == "image/svg+xml" else base64.b64decode(raw)
         name = self._file(
             Path(extracted).name if extracted else f"output_{cell}_{number}{IMAGES[mime]}",
             content,
@@ -502,17 +490,9 @@ def _lexer(name: str) -> tuple[str, Any]:
         return "text", get_lexer_by_name("text")
 
 
-def _text(value: Any) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
-
-
 def _pre(css: str, text: str) -> str:
     body = ansi2html(text) if "\x1b[" in text else html.escape(text, quote=False)
     return f'<pre class="{css}"><code>{body}</code></pre>'
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / _MB:.1f} MB"
 
 
 def _safety_note(removed: Counter[str]) -> str:
@@ -535,4 +515,6 @@ def _alt_text(cell: Any, index: int) -> str:
 
 
 def _is_front_matter(cell: Any) -> bool:
-    return cell.get("cell_type") == "raw" and _text(cell.source).lstrip("\ufeff").startswith("---")
+    return cell.get("cell_type") == "raw" and cell_text(cell.source).lstrip("\ufeff").startswith(
+        "---"
+    )
