@@ -300,8 +300,9 @@ def test_rebuild_converts_nothing_and_imports_no_nbconvert(
     probe = (
         "import sys\nfrom pathlib import Path\nfrom researchlog.settings import load_settings\n"
         "from researchlog.log import build_log\nfrom researchlog.notebooks import"
-        " render_notebooks\nfrom researchlog.views.urls import Urls\n"
-        "pages = render_notebooks(build_log(load_settings(Path('.'))), Urls())\n"
+        " NotebookConversions\nfrom researchlog.views.urls import Urls\n"
+        "log = build_log(load_settings(Path('.')))\n"
+        "pages = NotebookConversions.start(log, Urls()).finish()\n"
         "print(pages.converted, pages.cached, 'nbconvert' in sys.modules,"
         " 'nbformat' in sys.modules)\n"
     )

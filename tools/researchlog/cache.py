@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 CACHE_README = b"Build cache of researchlog. Safe to delete at any time.\n"
@@ -40,6 +41,14 @@ def digest(*parts: bytes | str) -> str:
         hasher.update(part.encode() if isinstance(part, str) else part)
         hasher.update(b"\0")
     return hasher.hexdigest()
+
+
+def library_version(name: str) -> str:
+    """ "name=version" of an installed distribution, for cache keys ("name=missing" if absent)."""
+    try:
+        return f"{name}={metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return f"{name}=missing"
 
 
 def read(path: Path) -> bytes | None:

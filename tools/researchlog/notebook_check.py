@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -81,7 +80,7 @@ class NotebookChecks:
         in_worker: bool = False,
     ) -> NotebookChecks:
         notebooks = [e for e in entries if e.is_notebook]
-        stamp = f"{FORMAT} {_nbformat_version()}" if notebooks else ""
+        stamp = f"{FORMAT} {cache.library_version('nbformat')}" if notebooks else ""
         known = _load(cache_file, stamp) if notebooks else {}
         new = {e.blob_sha: root / e.path for e in notebooks if e.blob_sha not in known}
         pending: dict[str, Future[dict[str, Any] | None]] = {}
@@ -130,13 +129,6 @@ class NotebookChecks:
         return problems
 
 
-def _nbformat_version() -> str:
-    try:
-        return version("nbformat")
-    except PackageNotFoundError:  # pragma: no cover - nbformat is a dependency
-        return "unknown"
-
-
 def _load(cache_file: Path, stamp: str) -> dict[str, Any]:
     data = cache.read(cache_file)
     if data is None:
@@ -164,10 +156,10 @@ def _inspect(path: Path) -> dict[str, Any] | None:
     if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
         return None  # reported by the structure check
     lines = cell_lines(text)
-    return {"schema": _schema_problem(notebook, text), "outputs": _output_sizes(notebook, lines)}
+    return {"schema": _schema_problem(notebook, lines), "outputs": _output_sizes(notebook, lines)}
 
 
-def _schema_problem(notebook: dict[str, Any], text: str) -> list[Any] | None:
+def _schema_problem(notebook: dict[str, Any], lines: Sequence[int]) -> list[Any] | None:
     import nbformat
     from nbformat.validator import iter_validate
 
@@ -180,7 +172,7 @@ def _schema_problem(notebook: dict[str, Any], text: str) -> list[Any] | None:
     where = list(first.absolute_path) if hasattr(first, "absolute_path") else []
     line = None
     if len(where) >= 2 and where[0] == "cells" and isinstance(where[1], int):
-        line = line_of_cell(cell_lines(text), where[1])
+        line = line_of_cell(lines, where[1])
     return [line, f"{_place(where)}: {_message(first)}"]
 
 

@@ -1,7 +1,8 @@
 """Notebook entries as pages: converted once, cached by content, in worker processes.
 
-`render_notebooks(log, urls)` gives every notebook entry's page body, the files beside it
-(extracted images and the .ipynb itself, for download) and the problems found on the way.
+`NotebookConversions.start(log, urls)` gives every notebook entry's page body as its page is
+read, the files beside it (extracted images and the .ipynb itself, for download) and, once
+all are done, the problems found on the way.
 
 A conversion is cached on disk under a key made of the notebook's bytes, the converter's own
 code and its libraries' versions, and every setting that changes the page, so a rebuild with
@@ -17,10 +18,9 @@ import multiprocessing
 import os
 import posixpath
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,6 @@ class Job:
 
 @dataclass(frozen=True)
 class NotebookPages:
-    bodies: Mapping[str, Body]  # slug -> converted page body
     files: tuple[StaticFile, ...]
     problems: tuple[Problem, ...]
     converted: int = 0
@@ -96,7 +95,6 @@ class NotebookConversions:
         self.converted = 0
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[str, Future[dict[str, Any]]] = {}
-        self.taken: set[str] = set()
 
     @classmethod
     def start(cls, log: Log, urls: Urls, progress: Progress | None = None) -> NotebookConversions:
@@ -128,7 +126,6 @@ class NotebookConversions:
         result = self._result(slug)
         if result is None:
             return None
-        self.taken.add(slug)
         return Body(result["markdown"], dict(result["blocks"]))
 
     def files(self, slug: str) -> list[StaticFile]:
@@ -161,12 +158,9 @@ class NotebookConversions:
         """Wait for every conversion; the extracted files and the problems of all notebooks."""
         files: list[StaticFile] = []
         problems: list[Problem] = []
-        bodies: dict[str, Body] = {}
         for slug, job in self.jobs.items():
             result = self._result(slug)
             assert result is not None
-            if slug not in self.taken:
-                bodies[slug] = Body(result["markdown"], dict(result["blocks"]))
             files.extend(self.files(slug))
             problems.extend(
                 Problem(job.path, line, message, hint, Severity(severity))
@@ -182,7 +176,7 @@ class NotebookConversions:
                 f" {time.perf_counter() - self.started:.2f}s"
             )
         return NotebookPages(
-            bodies, tuple(files), tuple(problems), self.converted, len(self.jobs) - self.converted
+            tuple(files), tuple(problems), self.converted, len(self.jobs) - self.converted
         )
 
     def close(self) -> None:
@@ -209,25 +203,13 @@ class NotebookConversions:
         return result
 
 
-def render_notebooks(log: Log, urls: Urls, progress: Progress | None = None) -> NotebookPages:
-    """Page bodies, files and problems of every notebook entry, waiting for all of them."""
-    conversions = NotebookConversions.start(log, urls, progress)
-    downloads = conversions.download_files()
-    pages = conversions.finish()
-    return replace(pages, files=tuple(downloads) + pages.files)
-
-
 def converter_version() -> str:
     """A fingerprint of the converter: its source files and its libraries' versions."""
     package = Path(__file__).parent
     parts: list[str | bytes] = []
     for name in _CONVERTER_SOURCES:
         parts.append(cache.read(package / name) or b"")
-    for library in _LIBRARIES:
-        try:
-            parts.append(f"{library}={metadata.version(library)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{library}=missing")
+    parts.extend(cache.library_version(library) for library in _LIBRARIES)
     return cache.digest(*parts)
 
 

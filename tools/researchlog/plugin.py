@@ -13,7 +13,6 @@ import os
 import time
 from functools import partial
 from importlib import resources
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils.templates import TemplateContext
 
+from .cache import library_version
 from .log import Log, build_log
 from .notebooks import NotebookConversions
 from .rendercache import RenderCache, Rendered, fingerprint
@@ -336,20 +336,13 @@ def _render_fingerprint(config: MkDocsConfig, files: Files) -> str:
     """What besides a page's own Markdown shapes its rendering: the Markdown configuration
     and library versions, the URL style, link checks, and which files links can point at."""
     return fingerprint(
-        [_version(name) for name in RENDER_LIBRARIES],
+        [library_version(name) for name in RENDER_LIBRARIES],
         config.markdown_extensions,
         config.mdx_configs,
         config.use_directory_urls,
         config.validation,
         sorted(files.src_uris),
     )
-
-
-def _version(name: str) -> str:
-    try:
-        return f"{name} {version(name)}"
-    except PackageNotFoundError:
-        return f"{name} -"
 
 
 def _rendered(page: MkPage, html: str) -> Rendered:
