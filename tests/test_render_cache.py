@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from support import Repo, mkdocs_build
 
 PAGES = ("log/a/index.html", "log/b/index.html", "dead-ends/index.html", "playbook/index.html")
+CACHE = ".researchlog-cache/rendered.sqlite"
+
+
+def cached_pages(repo: Repo) -> int:
+    with sqlite3.connect(repo.root / CACHE) as db:
+        count: int = db.execute("SELECT count(*) FROM pages").fetchone()[0]
+    return count
 
 
 def build(repo: Repo, site: Path) -> str:
@@ -40,14 +48,15 @@ def test_a_rebuild_gives_the_same_site_and_an_edit_shows(repo: Repo, tmp_path: P
     toc = (tmp_path / "two" / "log/a/index.html").read_text()
     assert 'href="#setup"' in toc and 'href="#results"' in toc
 
-    cached = sorted((repo.root / ".researchlog-cache/rendered").glob("*.json"))
+    cached = cached_pages(repo)
+    assert cached >= len(PAGES)
     path = repo.root / "log/a.md"
     path.write_text(path.read_text().replace("Mixup on the tagger.", "Mixup, alpha 0.4."))
     build(repo, tmp_path / "three")
     page = (tmp_path / "three" / "log/a/index.html").read_text()
     assert "Mixup, alpha 0.4." in page and "Mixup on the tagger." not in page
-    # The old rendering of the edited page is gone; one file per page remains.
-    assert len(sorted((repo.root / ".researchlog-cache/rendered").glob("*.json"))) == len(cached)
+    # The old rendering of the edited page is gone; one rendering per page remains.
+    assert cached_pages(repo) == cached
 
 
 def test_link_problems_are_reported_by_every_build(repo: Repo, tmp_path: Path) -> None:
@@ -68,12 +77,43 @@ def test_a_new_file_renders_links_to_it_again(repo: Repo, tmp_path: Path) -> Non
     assert 'href="../log/c/"' in start
 
 
-def test_a_damaged_cache_file_is_rendered_again(repo: Repo, tmp_path: Path) -> None:
+def test_damaged_pages_are_rendered_again(repo: Repo, tmp_path: Path) -> None:
     small_log(repo)
     build(repo, tmp_path / "one")
-    for path in (repo.root / ".researchlog-cache/rendered").glob("*.json"):
-        path.write_text("{not json")
+    with sqlite3.connect(repo.root / CACHE) as db:
+        db.execute("UPDATE pages SET data = '{not json'")
     stderr = build(repo, tmp_path / "two")
     assert "not rendered again" not in stderr
     for page in PAGES:
         assert (tmp_path / "two" / page).read_text() == (tmp_path / "one" / page).read_text()
+
+
+def test_a_cache_file_that_is_no_database_is_started_afresh(repo: Repo, tmp_path: Path) -> None:
+    small_log(repo)
+    build(repo, tmp_path / "one")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{repo.root / CACHE}{suffix}").unlink(missing_ok=True)
+    (repo.root / CACHE).write_bytes(b"this is not a database" * 100)
+    stderr = build(repo, tmp_path / "two")
+    assert "Traceback" not in stderr and "not cached" not in stderr
+    for page in PAGES:
+        assert (tmp_path / "two" / page).read_text() == (tmp_path / "one" / page).read_text()
+    assert "not rendered again" in build(repo, tmp_path / "three")
+
+
+def test_a_cache_another_build_is_writing_is_left_alone(repo: Repo, tmp_path: Path) -> None:
+    small_log(repo)
+    build(repo, tmp_path / "one")
+    cached = cached_pages(repo)
+    path = repo.root / "log/a.md"
+    path.write_text(path.read_text().replace("Mixup on the tagger.", "Mixup, alpha 0.4."))
+    other = sqlite3.connect(repo.root / CACHE, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another build in the middle of storing pages
+        stderr = build(repo, tmp_path / "two")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "rendered pages were not cached: database is locked" in stderr
+    assert "Mixup, alpha 0.4." in (tmp_path / "two" / "log/a/index.html").read_text()
+    assert cached_pages(repo) == cached  # nothing half-written

@@ -15,8 +15,7 @@ CACHE_README = b"Build cache of researchlog. Safe to delete at any time.\n"
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _ignore_folder(path.parent)
+    make_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -27,8 +26,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _ignore_folder(folder: Path) -> None:
-    """Keep the cache out of git even where .gitignore does not mention it."""
+def make_folder(folder: Path) -> None:
+    """Create a cache folder, kept out of git even where .gitignore does not mention it."""
+    folder.mkdir(parents=True, exist_ok=True)
     marker = folder / ".gitignore"
     if not marker.exists():
         with contextlib.suppress(OSError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from functools import partial
 from importlib import resources
@@ -47,7 +48,8 @@ from .views.urls import Urls
 
 log = get_plugin_logger("researchlog")
 
-RENDER_CACHE = "rendered"  # folder of rendered pages (rendercache)
+RENDER_CACHE = "rendered.sqlite"  # rendered pages (rendercache)
+OLD_RENDER_CACHE = "rendered"  # the folder of one file per page that it replaces
 # Their versions can change what the same Markdown renders to.
 RENDER_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
 
@@ -160,6 +162,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self._start_search(urls, config)
         self.sources = {page.src_uri: page for page in site.pages}
         self.ours = set(self.sources)
+        shutil.rmtree(self.settings.cache_path / OLD_RENDER_CACHE, ignore_errors=True)
         self.rendered = RenderCache(
             self.settings.cache_path / RENDER_CACHE, _render_fingerprint(config, files)
         )
@@ -299,12 +302,14 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.messages.detach()
         if self.rendered is not None:
-            self.rendered.prune()
+            self.rendered.close()
             if self.rendered.hits:
                 log.info(
                     f"{self.rendered.hits} of {self.rendered.hits + self.rendered.misses} pages"
                     " unchanged: their Markdown was not rendered again"
                 )
+            if self.rendered.problem:
+                log.info(f"rendered pages were not cached: {self.rendered.problem}")
             self.rendered = None
         if self.search is not None:
             result = self.search.finish()
@@ -319,7 +324,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             self.notebooks.close()
             self.notebooks = None
         self.messages.detach()
-        self.rendered = None
+        if self.rendered is not None:
+            self.rendered.close(prune=False)  # keep what rendered; the rest is still valid
+            self.rendered = None
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any

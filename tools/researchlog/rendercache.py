@@ -5,21 +5,28 @@ Markdown configuration are unchanged renders to the same HTML, table of contents
 so a rebuild (after editing one entry, or on each save during `researchlog serve`) takes them
 from here. The caller never stores a page whose rendering logged a message: a broken link
 must be reported by every build, not only the first.
+
+The pages live in one SQLite file rather than a file each: creating and renaming thousands of
+small files costs more than rendering some of them. The cache is only ever a speed-up: a
+damaged file is started afresh, and a locked or unwritable one means a slower build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import cache
 
-FORMAT = 1
+FORMAT = 2  # the stored shape of a page; another value starts the file afresh
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_LOCK_WAIT = 2.0  # seconds to wait for another build writing the same cache
 
 
 @dataclass(frozen=True)
@@ -32,26 +39,42 @@ class Rendered:
     links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
     title: str | None = None  # the title found in the rendered HTML, if any
 
+    def encode(self) -> str:
+        return json.dumps(
+            [self.html, self.toc, self.anchors, self.links, self.title], ensure_ascii=False
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> Rendered:
+        html, toc, anchors, links, title = json.loads(text)
+        if not (isinstance(html, str) and isinstance(toc, list) and isinstance(links, dict)):
+            raise ValueError("not a rendered page")
+        return cls(html, toc, list(anchors), links, title)
+
 
 class RenderCache:
-    """One small file per rendered page, named by a digest of the page's Markdown, location
-    and the build's fingerprint: a page is read only when it is rendered, nothing is held in
-    memory, and saving removes the files this build did not use."""
+    """Rendered pages keyed by a digest of the page's Markdown, location and the build's
+    fingerprint: a page is read only when it is rendered, nothing is held in memory, and
+    closing removes the pages this build did not use."""
 
-    def __init__(self, folder: Path, fingerprint: str) -> None:
-        self.folder = folder
+    def __init__(self, file: Path, fingerprint: str) -> None:
+        self.file = file
         self.fingerprint = fingerprint
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
+        self.problem: str | None = None  # why the cache was given up for this build
+        self._db: sqlite3.Connection | None = None
 
     def get(self, src_uri: str, markdown: str) -> Rendered | None:
         key = self._key(src_uri, markdown)
-        data = cache.read(self.folder / f"{key}.json")
-        try:
-            rendered = None if data is None else Rendered(**json.loads(data))
-        except (ValueError, TypeError):
-            rendered = None  # a damaged entry is rendered again, never trusted
+        row = self._run("SELECT data FROM pages WHERE key = ?", (key,))
+        rendered = None
+        if row is not None:
+            try:
+                rendered = Rendered.decode(row[0])
+            except (ValueError, TypeError):
+                rendered = None  # a damaged page is rendered again, never trusted
         if rendered is None:
             self.misses += 1
             return None
@@ -61,18 +84,80 @@ class RenderCache:
 
     def put(self, src_uri: str, markdown: str, rendered: Rendered) -> None:
         key = self._key(src_uri, markdown)
-        data = json.dumps(asdict(rendered), ensure_ascii=False).encode("utf-8")
-        cache.write_atomic(self.folder / f"{key}.json", data)
+        self._run("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, rendered.encode()))
         self.used.add(key)
 
-    def prune(self) -> None:
-        """Remove what this build did not use: pages since edited, moved or deleted."""
-        for path in self.folder.glob("*.json"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+    def close(self, *, prune: bool = True) -> None:
+        """Save this build's pages and, after a whole build, remove the rest: pages since
+        edited, moved or deleted."""
+        db, self._db = self._db, None
+        if db is None:
+            return
+        try:
+            if prune:
+                db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+                db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self.used))
+                db.execute("DELETE FROM pages WHERE key NOT IN (SELECT key FROM used)")
+            db.commit()
+        except sqlite3.Error as exc:
+            self.problem = self.problem or str(exc)
+        finally:
+            db.close()
+
+    def _run(self, statement: str, values: tuple[str, ...]) -> Any:
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            return db.execute(statement, values).fetchone()
+        except sqlite3.Error as exc:  # e.g. another build holds the file: go on without it
+            self._give_up(str(exc))
+            return None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and self.problem is None:
+            try:
+                self._db = _open(self.file)
+            except sqlite3.DatabaseError:
+                # Not a database any more (a crash, a stray write): it is only a cache.
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.file}{suffix}").unlink(missing_ok=True)
+                try:
+                    self._db = _open(self.file)
+                except (sqlite3.Error, OSError) as exc:
+                    self._give_up(str(exc))
+            except OSError as exc:
+                self._give_up(str(exc))
+        return self._db
+
+    def _give_up(self, problem: str) -> None:
+        self.problem = problem
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.rollback()
+                self._db.close()
+            self._db = None
 
     def _key(self, src_uri: str, markdown: str) -> str:
         return cache.digest(str(FORMAT), self.fingerprint, src_uri, markdown)
+
+
+def _open(file: Path) -> sqlite3.Connection:
+    cache.make_folder(file.parent)
+    db = sqlite3.connect(file, timeout=_LOCK_WAIT)
+    try:
+        # Write-ahead logging: a build reading the cache never waits for one writing it.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+            db.execute("DROP TABLE IF EXISTS pages")
+            db.execute(f"PRAGMA user_version = {FORMAT}")
+        db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, data TEXT)")
+        db.commit()
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def fingerprint(*parts: object) -> str:
