@@ -13,6 +13,8 @@ import enum
 import json
 import os
 import re
+import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -116,41 +118,74 @@ def read_history(
 
     `status_of(path, blob)` is called for each revision of files under `status_folder`.
     """
+    return start_history(root, folders, status_of, status_folder, cache_file).result()
+
+
+class HistoryRead:
+    """A history being read: `git log` runs while the caller does other work, writing to
+    a temporary file (a pipe would stall it until someone reads); `result()` parses it."""
+
+    def __init__(
+        self,
+        done: RepoHistory | None,
+        finish: Callable[[], RepoHistory] | None = None,
+    ) -> None:
+        self._done = done
+        self._finish = finish
+
+    def result(self) -> RepoHistory:
+        if self._done is None:
+            assert self._finish is not None
+            self._done = self._finish()
+        return self._done
+
+
+def start_history(
+    root: Path,
+    folders: Iterable[str],
+    status_of: StatusReader | None = None,
+    status_folder: str | None = None,
+    cache_file: Path | None = None,
+) -> HistoryRead:
+    """Start reading the history (see read_history); git works while the caller goes on."""
     folders = list(folders)
     try:
         import git
     except ImportError:  # pragma: no cover - GitPython itself is missing
-        return _without_git(GitState.NO_GIT)
+        return HistoryRead(_without_git(GitState.NO_GIT))
     try:
         runner = git.Git(str(root))
         top = runner.rev_parse("--show-toplevel")
     except git.GitCommandNotFound:
-        return _without_git(GitState.NO_GIT)
+        return HistoryRead(_without_git(GitState.NO_GIT))
     except git.GitCommandError:
-        return _without_git(GitState.NO_REPO)
+        return HistoryRead(_without_git(GitState.NO_REPO))
     try:
         head = runner.rev_parse("--verify", "--quiet", "HEAD")
     except git.GitCommandError:
         head = ""
     if not head:
-        return RepoHistory(
-            GitState.NO_COMMITS,
-            problems=(
-                warning(
-                    ".",
-                    None,
-                    "the git repository has no commits yet: dates come from the"
-                    " files and no history is shown",
-                    "commit the log (git add log playbook && git commit)",
+        return HistoryRead(
+            RepoHistory(
+                GitState.NO_COMMITS,
+                problems=(
+                    warning(
+                        ".",
+                        None,
+                        "the git repository has no commits yet: dates come from the"
+                        " files and no history is shown",
+                        "commit the log (git add log playbook && git commit)",
+                    ),
                 ),
-            ),
+            )
         )
     shallow_roots = _shallow_roots(runner, top)
     key = json.dumps([HISTORY_FORMAT_VERSION, head, sorted(shallow_roots), folders, status_folder])
     cached = _load_cache(cache_file, key)
     if cached is not None:
-        return cached
-    output = runner.log(
+        return HistoryRead(cached)
+    command = [
+        "log",
         "--reverse",
         "--date-order",
         "-M",
@@ -162,7 +197,38 @@ def read_history(
         "HEAD",
         "--",
         *folders,
+    ]
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - finish() closes it
+    process = subprocess.Popen(
+        [runner.GIT_PYTHON_GIT_EXECUTABLE or "git", *command],
+        cwd=root,
+        stdout=output,
+        stderr=subprocess.PIPE,
     )
+
+    def finish() -> RepoHistory:
+        with output:
+            _, errors = process.communicate()
+            if process.returncode != 0:
+                raise git.GitCommandError(["git", *command], process.returncode, errors)
+            output.seek(0)
+            text = output.read().decode("utf-8", errors="replace")
+        history = _history(root, runner, text, head, shallow_roots, status_of, status_folder)
+        _save_cache(cache_file, key, history)
+        return history
+
+    return HistoryRead(None, finish)
+
+
+def _history(
+    root: Path,
+    runner: Any,
+    output: str,
+    head: str,
+    shallow_roots: set[str],
+    status_of: StatusReader | None,
+    status_folder: str | None,
+) -> RepoHistory:
     commits = 0
     live: dict[str, list[Revision]] = {}
     gone: dict[str, list[Revision]] = {}
@@ -191,9 +257,7 @@ def read_history(
                 " actions/checkout with fetch-depth: 0; in GitLab CI: GIT_DEPTH: 0)",
             ),
         )
-    history = RepoHistory(state, head, files, frozenset(shallow_roots), problems, commits)
-    _save_cache(cache_file, key, history)
-    return history
+    return RepoHistory(state, head, files, frozenset(shallow_roots), problems, commits)
 
 
 def _without_git(state: GitState) -> RepoHistory:

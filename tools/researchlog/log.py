@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -15,12 +14,21 @@ from . import schema
 from .entries import Entry, discover
 from .entry_cache import CACHE_NAME, EntryCache
 from .frontmatter import quick_status
-from .history import FileHistory, GitState, Person, RepoHistory, Revision, read_history
+from .history import (
+    FileHistory,
+    GitState,
+    HistoryRead,
+    Person,
+    RepoHistory,
+    Revision,
+    start_history,
+)
 from .notebook_check import MB, NotebookChecks
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
 from .settings import Settings, config_problems
+from .workers import Workers
 
 Progress = Callable[[str], None]
 
@@ -103,7 +111,6 @@ class Log:
     by_project: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
     by_tag: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
     by_lesson: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
-    timings: Mapping[str, float] = field(default_factory=dict)
     samples: Mapping[str, SampleSet] = field(default_factory=dict)  # by slug, entries with samples
 
     @property
@@ -114,12 +121,20 @@ class Log:
         return [e for e in self.entries if e.status in statuses]
 
 
-def build_log(settings: Settings, *, history: bool = True, progress: Progress | None = None) -> Log:
-    """Read, validate and join everything; collect every problem instead of stopping."""
+def build_log(
+    settings: Settings,
+    *,
+    history: bool = True,
+    progress: Progress | None = None,
+    workers: Workers | None = None,
+) -> Log:
+    """Read, validate and join everything; collect every problem instead of stopping.
+
+    With `workers`, new notebooks are validated in them while the git history is read."""
     say = progress or (lambda message: None)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
     root = settings.root
+    # git reads the history while the front matter is parsed here.
+    reading = _start_git(settings) if history and settings.git_history else None
     found = discover(root, settings.log_dir)
     problems: list[Problem] = list(found.problems) + config_problems(settings)
     parsed: list[Entry] = []
@@ -130,24 +145,20 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
         if entry is not None:
             parsed.append(entry)
     cache.save()
-    # With the history to read, new notebooks are validated in a worker meanwhile.
     notebook_checks = NotebookChecks.start(
         root,
         parsed,
         settings.cache_path / "notebook-checks.json",
         max_bytes=int(settings.notebook_max_mb * MB),
-        in_worker=history,
+        workers=workers,
     )
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)
-    timings["entries"] = time.perf_counter() - started
     say(f"read {len(found.entries)} entries and {len(playbook.pages)} playbook pages")
 
-    started = time.perf_counter()
-    repo = _read_git(settings) if history and settings.git_history else RepoHistory(GitState.OK)
+    repo = reading.result() if reading is not None else RepoHistory(GitState.OK)
     problems.extend(repo.problems)
     problems.extend(notebook_checks.problems())
-    timings["history"] = time.perf_counter() - started
     if repo.commits_read:
         say(f"read the git history ({repo.commits_read} commits)")
 
@@ -172,7 +183,6 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
         by_project=_group(joined, lambda e: [e.entry.project] if e.entry.project else []),
         by_tag=_group(joined, lambda e: list(e.entry.tags)),
         by_lesson=_group(joined, lambda e: list(e.entry.lessons)),
-        timings=timings,
         samples=samples,
     )
 
@@ -180,8 +190,8 @@ def build_log(settings: Settings, *, history: bool = True, progress: Progress | 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _read_git(settings: Settings) -> RepoHistory:
-    return read_history(
+def _start_git(settings: Settings) -> HistoryRead:
+    return start_history(
         settings.root,
         [settings.log_dir, settings.playbook_dir],
         status_of=quick_status,
