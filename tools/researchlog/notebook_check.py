@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from . import cache
 from .entries import Entry
 from .problems import Problem, error, plural, warning
+from .workers import Workers
 
 MB = 1024 * 1024
 FORMAT = "2"  # of the cached verdicts: schema problem and output sizes
@@ -42,7 +42,7 @@ def line_of_cell(lines: Sequence[int], index: int) -> int | None:
 class NotebookChecks:
     """Schema checks of notebook entries, started now and collected later.
 
-    With `in_worker`, new notebooks are validated in a worker process while the caller goes
+    Given `workers`, new notebooks are validated in a worker process while the caller goes
     on (reading the git history): nbformat's validator and the JSON-schema libraries under it
     would otherwise stay in the build's memory, some 30 MB, for a check that is done once.
     """
@@ -54,7 +54,6 @@ class NotebookChecks:
         stamp: str,
         known: dict[str, Any],
         pending: dict[str, Future[dict[str, Any] | None]],
-        pool: ProcessPoolExecutor | None,
         changed: bool,
         max_bytes: int,
         paths: dict[str, Path],
@@ -65,7 +64,6 @@ class NotebookChecks:
         self.known = known  # blob sha -> verdict
         self.pending = pending  # blob sha -> verdict being made in the worker
         self.paths = paths  # blob sha -> the notebook's file
-        self.pool = pool
         self.changed = changed  # some verdicts are new: the cache file is written again
         self.max_bytes = max_bytes  # of outputs per notebook (notebook_max_mb)
 
@@ -77,31 +75,26 @@ class NotebookChecks:
         cache_file: Path,
         *,
         max_bytes: int,
-        in_worker: bool = False,
+        workers: Workers | None = None,
     ) -> NotebookChecks:
         notebooks = [e for e in entries if e.is_notebook]
         stamp = f"{FORMAT} {cache.library_version('nbformat')}" if notebooks else ""
         known = _load(cache_file, stamp) if notebooks else {}
         new = {e.blob_sha: root / e.path for e in notebooks if e.blob_sha not in known}
         pending: dict[str, Future[dict[str, Any] | None]] = {}
-        pool = None
-        if new and in_worker:
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-            pending = {sha: pool.submit(_inspect, path) for sha, path in new.items()}
+        if new and workers is not None:
+            pending = {sha: workers.submit(_inspect, path) for sha, path in new.items()}
         else:
             known.update({sha: _inspect(path) for sha, path in new.items()})
-        return cls(notebooks, cache_file, stamp, known, pending, pool, bool(new), max_bytes, new)
+        return cls(notebooks, cache_file, stamp, known, pending, bool(new), max_bytes, new)
 
     def problems(self) -> list[Problem]:
-        try:
-            for sha, future in self.pending.items():
-                try:
-                    self.known[sha] = future.result()
-                except Exception:  # the worker was lost: check here instead
-                    self.known[sha] = _inspect(self.paths[sha])
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown(cancel_futures=True)
+        for sha, future in self.pending.items():
+            try:
+                self.known[sha] = future.result()
+            except Exception:  # the worker was lost: check here instead
+                self.known[sha] = _inspect(self.paths[sha])
+        self.pending = {}
         problems: list[Problem] = []
         for entry in self.notebooks:
             verdict = self.known.get(entry.blob_sha) or {}

@@ -14,12 +14,11 @@ kernels never enter the build's own process.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import posixpath
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from .problems import Problem, Severity
 from .views.html import esc
 from .views.pages import Body, StaticFile
 from .views.urls import Urls
+from .workers import Workers
 
 Progress = Callable[[str], None]
 CACHE_FOLDER = "notebooks"
@@ -85,6 +85,8 @@ class NotebookConversions:
         folder: Path,
         results: dict[str, dict[str, Any]],
         say: Progress,
+        workers: Workers,
+        owns_workers: bool,
     ) -> None:
         self.jobs = jobs  # slug -> job, in the order pages will be read
         self.slugs = {job.src_uri: slug for slug, job in jobs.items()}
@@ -93,11 +95,20 @@ class NotebookConversions:
         self.say = say
         self.started = time.perf_counter()
         self.converted = 0
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers = workers
+        self.owns_workers = owns_workers  # else they are shared, and closed by their owner
         self.futures: dict[str, Future[dict[str, Any]]] = {}
 
     @classmethod
-    def start(cls, log: Log, urls: Urls, progress: Progress | None = None) -> NotebookConversions:
+    def start(
+        cls,
+        log: Log,
+        urls: Urls,
+        progress: Progress | None = None,
+        workers: Workers | None = None,
+    ) -> NotebookConversions:
+        """Start converting; `workers` may be shared with other work of the build (the caller
+        closes them), else the conversions start their own."""
         say = progress or (lambda message: None)
         folder = log.settings.cache_path / CACHE_FOLDER
         notebooks = [item for item in log.entries if item.entry.is_notebook]
@@ -108,17 +119,12 @@ class NotebookConversions:
             found = _cached(folder, job.key)
             if found is not None:
                 results[slug] = found
-        conversions = cls(jobs, folder, results, say)
+        conversions = cls(jobs, folder, results, say, workers or Workers(), workers is None)
         missing = {slug: job for slug, job in jobs.items() if slug not in results}
         if missing:
             say(f"converting {len(missing)} of {len(jobs)} notebooks")
-            # One core is left to the main process, which renders pages meanwhile.
-            workers = max(1, min(len(missing), (os.cpu_count() or 1) - 1))
-            conversions.pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            )
             for slug, job in missing.items():
-                conversions.futures[slug] = conversions.pool.submit(convert_in_worker, job)
+                conversions.futures[slug] = conversions.workers.submit(convert_in_worker, job)
         return conversions
 
     def body(self, slug: str) -> Body | None:
@@ -180,10 +186,12 @@ class NotebookConversions:
         )
 
     def close(self) -> None:
-        """Stop the workers (after a failed or interrupted build, unfinished work is dropped)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        """Stop the workers if they are the conversions' own (after a failed or interrupted
+        build, unfinished work is dropped)."""
+        for future in self.futures.values():
+            future.cancel()
+        if self.owns_workers:
+            self.workers.close()
 
     def _result(self, slug: str) -> dict[str, Any] | None:
         if slug in self.results:

@@ -45,6 +45,7 @@ from .views.search import (
     status_filters,
 )
 from .views.urls import Urls
+from .workers import Workers
 
 log = get_plugin_logger("researchlog")
 
@@ -103,6 +104,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.rendering: dict[str, int] = {}  # page -> messages before its render
         self.search: SearchIndexJob | None = None
         self.notebooks: NotebookConversions | None = None
+        self.workers: Workers | None = None  # for notebook checks and conversions
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -146,12 +148,15 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
         started = time.perf_counter()
-        self.log = build_log(self.settings, progress=lambda m: log.info(m))
+        self.workers = Workers()
+        self.log = build_log(self.settings, progress=lambda m: log.info(m), workers=self.workers)
         for problem in self.log.problems:
             log.warning(problem.format())
         urls = Urls(directory_urls=config.use_directory_urls)
         # Notebooks convert in worker processes while pages render; on_env collects them.
-        self.notebooks = NotebookConversions.start(self.log, urls, progress=lambda m: log.info(m))
+        self.notebooks = NotebookConversions.start(
+            self.log, urls, progress=lambda m: log.info(m), workers=self.workers
+        )
         site = build_site(
             self.log,
             urls,
@@ -205,7 +210,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         ]
         in_nav = _nav_uris(site.nav) if not self.user_nav else None
         result = Files(kept)
-        for page in site.pages:
+        # MkDocs reads pages in this order. Notebook pages go last, so their conversions,
+        # started a moment ago in another process, are done by the time they are read.
+        for page in sorted(site.pages, key=lambda page: page.src_uri.endswith(".ipynb")):
             result.append(self._page_file(page, config, in_nav))
         for static in site.files:
             result.append(_static_file(static, config))
@@ -278,6 +285,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
                     files.append(_static_file(static, config))
             for problem in converted.problems:
                 log.warning(problem.format())
+        self._close_workers(wait=False)  # all done: they exit while pages are written
         return env
 
     # First of all plugins, so theirs see the page whole.
@@ -323,10 +331,16 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         if self.notebooks is not None:
             self.notebooks.close()
             self.notebooks = None
+        self._close_workers()
         self.messages.detach()
         if self.rendered is not None:
             self.rendered.close(prune=False)  # keep what rendered; the rest is still valid
             self.rendered = None
+
+    def _close_workers(self, *, wait: bool = True) -> None:
+        if self.workers is not None:
+            self.workers.close(wait=wait)
+            self.workers = None
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any

@@ -1,0 +1,43 @@
+"""Worker processes for a build's notebook work, shared by the checks and the conversions.
+
+Starting a Python process and importing nbformat and nbconvert into it takes about a second.
+One pool serves the whole build: notebooks are validated in it while the git history is read,
+then converted in it while pages render, so that second is paid once, early, on a core the
+build's own process does not use. The pool starts on first use: a rebuild whose notebooks
+are all cached starts no process at all.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def spare_cores() -> int:
+    """Workers to start: one core is left to the build's own process, which renders pages."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+class Workers:
+    def __init__(self, count: int | None = None) -> None:
+        self.count = count or spare_cores()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        if self._pool is None:
+            # 'spawn': a fresh interpreter, never a copy of the build's memory and threads.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
+        return self._pool.submit(function, *args)
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the workers; work not started yet is dropped (a failed or interrupted build).
+        Without `wait`, they exit on their own time while the caller goes on."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=True)
