@@ -8,6 +8,7 @@ playbook work both on the forge's file view and on the site.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -32,6 +33,7 @@ from mkdocs.utils.templates import TemplateContext
 from .cache import library_version
 from .log import Log, build_log
 from .notebooks import NotebookConversions
+from .pagerender import PageRenderer
 from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
 from .settings import Settings, settings_from
@@ -100,6 +102,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.ours: set[str] = set()  # the pages this plugin makes
         self.sources: dict[str, PageSource] = {}  # pages whose HTML blocks are not in place yet
         self.rendered: RenderCache | None = None
+        self.renderer: PageRenderer | None = None  # None: MkDocs renders pages itself
         self.messages = _MessageCount()  # log messages so far, to see which renders logged any
         self.rendering: dict[str, int] = {}  # page -> messages before its render
         self.search: SearchIndexJob | None = None
@@ -171,7 +174,11 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.rendered = RenderCache(
             self.settings.cache_path / RENDER_CACHE, _render_fingerprint(config, files)
         )
+        self.renderer = PageRenderer.for_config(config)
         self.messages.attach()
+        # What is made so far lives until the build ends: keep the garbage collector from
+        # going through it again and again while pages are rendered.
+        gc.freeze()
         if not self.user_nav:
             config.nav = _mkdocs_nav(site.nav)
         log.info(
@@ -256,12 +263,14 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
                     files.append(_static_file(static, config))
         if self.rendered is None or uri not in self.ours:
             return markdown
+        # MkDocs has no event to replace a page's rendering: this one page's render does.
         hit = self.rendered.get(uri, markdown)
-        if hit is None:
-            self.rendering[uri] = self.messages.count
-        else:
-            # MkDocs has no event to skip a render: this one page restores instead.
+        if hit is not None:
             setattr(page, "render", partial(_restore, page, hit))  # noqa: B010
+            return markdown
+        self.rendering[uri] = self.messages.count
+        if self.renderer is not None:
+            setattr(page, "render", partial(self.renderer.render, page))  # noqa: B010
         return markdown
 
     # First of all plugins: what MkDocs rendered, before anyone changes it.
@@ -308,6 +317,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        gc.unfreeze()
         self.messages.detach()
         if self.rendered is not None:
             self.rendered.close()
@@ -325,6 +335,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             (log.info if result.ok else log.error)(result.message)
 
     def on_build_error(self, error: Exception) -> None:
+        gc.unfreeze()
         if self.search is not None:
             self.search.cancel()
             self.search = None
