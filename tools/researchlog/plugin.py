@@ -244,8 +244,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         )
 
     def on_page_read_source(self, page: MkPage, config: MkDocsConfig) -> str | None:
-        """The page's Markdown, made now. Its HTML blocks are made again, from the same
-        page, only when its template is rendered: no page holds them for long."""
+        """The page's Markdown, made now. Its HTML blocks are made only when its template is
+        rendered (on_page_context), from the same page made again: no page holds them long."""
         source = self.sources.get(page.file.src_uri)
         return None if source is None else source.make().markdown
 

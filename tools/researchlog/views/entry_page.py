@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from functools import partial
 
 from ..log import Log, LogEntry
 from ..problems import plural
@@ -48,16 +49,17 @@ def entry_page(
         text = text[match.end() :]
     else:
         page.heading(1, entry.title)
-    page.html(header(item, log, urls))
+    # The blocks are made only when the page is written, not when its Markdown is read.
+    page.html(partial(header, item, log, urls))
     page.body(text.strip("\n"), blocks)
     for heading, markup in extra_sections:
         page.heading(2, heading)
         page.html(markup)
     page.heading(2, "History", anchor="history")
-    page.html(history_html(item, log))
+    page.html(partial(history_html, item, log))
     if related:
         page.heading(2, "Related entries", anchor="related")
-        page.html(entry_list(related, entry.path, urls))
+        page.html(partial(entry_list, related, entry.path, urls))
     return page.page()
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from ..log import LogEntry
 from ..problems import plural
 from ..schema import STATUS_LABELS
-from .pages import Page
+from .pages import Blocks, Markup, Page
 from .urls import Urls
 
 # Markdown syntax and HTML: each becomes a numeric character reference in headings.
@@ -80,7 +80,7 @@ class PageWriter:
         self.parts: list[str | int] = [
             front_matter(title=title, description=description, hide=list(hide) or None)
         ]
-        self.markups: list[str] = []
+        self.markups: list[Markup] = []
         self.made: dict[str, str] = {}  # blocks made elsewhere, under their own placeholders
 
     def markdown(self, text: str) -> None:
@@ -100,7 +100,8 @@ class PageWriter:
         self.markdown(markdown)
         self.made.update(blocks)
 
-    def html(self, markup: str) -> None:
+    def html(self, markup: Markup) -> None:
+        """An HTML block, or a function making it (called only if the block is read)."""
         self.parts.append(len(self.markups))
         self.markups.append(markup)
 
@@ -121,7 +122,7 @@ class PageWriter:
             text + "\n",
             self.title,
             source=self.source,
-            blocks={**self.made, **blocks},
+            blocks=Blocks({**self.made, **blocks}),
         )
 
 

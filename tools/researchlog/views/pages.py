@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+Markup = str | Callable[[], str]  # an HTML block, or what makes it when it is needed
+
+
+class Blocks(Mapping[str, str]):
+    """HTML blocks by placeholder. A block given as a function is made when first read: a
+    page's Markdown is needed long before its blocks, and most of a page's cost is in them."""
+
+    def __init__(self, blocks: Mapping[str, Markup]) -> None:
+        self._blocks = dict(blocks)
+
+    def __getitem__(self, token: str) -> str:
+        markup = self._blocks[token]
+        if not isinstance(markup, str):
+            markup = self._blocks[token] = markup()
+        return markup
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._blocks)
+
+    def __len__(self) -> int:
+        return len(self._blocks)
 
 
 @dataclass(frozen=True)
