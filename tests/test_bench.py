@@ -35,6 +35,10 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     for step in ("floor", "history", "plain", "cold", "warm", "check", "find"):
         assert data["results"][step]["seconds"][0] > 0, step
     assert data["ratios"]["cold/plain"] > 0
+    for step in ("plain", "cold", "warm"):  # MkDocs' own process, within the largest one
+        own, largest = data["results"][step]["own_rss_kb"][0], data["results"][step]["rss_kb"][0]
+        assert 0 < own <= largest, step
+    assert "| peak RSS MB | MkDocs process MB |" in result.stdout
     assert data["extra"]["search"]["mb_before_first_result_max"] < 3
     assert data["extra"]["explorer"]["render_median_ms"] > 0
     assert data["sizes"]["site"] > data["sizes"]["plain site"] * 0.5

@@ -5,7 +5,8 @@
 CORPUS_DIR is a research log made by tests/corpus/make_corpus.py (`--layout root`) with
 `researchlog init` run in it. Every figure is the median of --runs runs of a fresh process, the
 runs of all steps interleaved; peak RSS is the largest resident set of the build process and
-anything it started. Search and explorer are then measured in headless Chromium.
+anything it started, shown beside that of MkDocs' own process. Search and explorer are then
+measured in headless Chromium.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"code": code, "seconds": seconds, "rss_kb": peak}))
 """
 
+# Runs MkDocs in this very process, to report its own peak RSS apart from its helpers'.
+_MKDOCS = """
+import atexit, resource, sys
+if __name__ == "__main__":
+    report = sys.argv.pop(1)
+    def own_peak():
+        with open(report, "w") as stream:
+            stream.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    atexit.register(own_peak)
+    from mkdocs.__main__ import cli
+    cli(sys.argv[1:], prog_name="mkdocs")
+"""
+
 TARGETS = {  # ratio name -> upper bound
     "cold/plain": 1.5,
     "warm/plain": 1.15,
@@ -51,7 +65,8 @@ ABSOLUTE_TARGETS = {"check": 3.0, "find": 1.0}  # seconds, at N=5000
 class Result:
     name: str
     seconds: list[float] = field(default_factory=list)
-    rss_kb: list[int] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)  # of the largest process
+    own_rss_kb: list[int] = field(default_factory=list)  # of MkDocs' own process (builds)
 
     @property
     def median(self) -> float:
@@ -60,6 +75,10 @@ class Result:
     @property
     def peak_mb(self) -> float:
         return max(self.rss_kb) / 1024 if self.rss_kb else float("nan")
+
+    @property
+    def own_peak_mb(self) -> float:
+        return max(self.own_rss_kb) / 1024 if self.own_rss_kb else float("nan")
 
 
 @dataclass
@@ -108,8 +127,14 @@ def timed(command: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tupl
     return float(result["seconds"]), int(result["rss_kb"])
 
 
-def mkdocs(site: Path) -> list[str]:
-    return [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)]
+def build(site: Path, cwd: Path) -> tuple[float, int, int]:
+    """Wall seconds of `mkdocs build`, the peak RSS (kB) of its largest process (MkDocs or
+    a helper it started) and that of MkDocs' own process."""
+    with tempfile.TemporaryDirectory(prefix="researchlog-bench-rss-") as folder:
+        own = Path(folder) / "own"
+        command = [sys.executable, "-c", _MKDOCS, str(own), "build", "--site-dir", str(site)]
+        seconds, largest = timed(command, cwd)
+        return seconds, largest, int(own.read_text())
 
 
 def floor_once(corpus: Path, log_dir: str, playbook_dir: str) -> tuple[float, int]:
@@ -228,18 +253,18 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
         work = Path(temporary)
         plain = plain_site(corpus, work, log_dir, playbook_dir)
 
-        def cold() -> tuple[float, int]:
+        def cold() -> tuple[float, int, int]:
             shutil.rmtree(cache, ignore_errors=True)
-            return timed(mkdocs(work / "site"), corpus)
+            return build(work / "site", corpus)
 
-        def warm() -> tuple[float, int]:
+        def warm() -> tuple[float, int, int]:
             path, original = edit_one_entry(corpus, log_dir)
             try:
-                return timed(mkdocs(work / "site"), corpus)
+                return build(work / "site", corpus)
             finally:
                 path.write_bytes(original)
 
-        steps: dict[str, tuple[str, Callable[[], tuple[float, int]]]] = {
+        steps: dict[str, tuple[str, Callable[[], tuple[float, int] | tuple[float, int, int]]]] = {
             "floor": (
                 "git log --name-status -M + reading every file",
                 lambda: floor_once(corpus, log_dir, playbook_dir),
@@ -250,7 +275,7 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
             ),
             "plain": (
                 "plain mkdocs-material, same pages, entries out of the nav",
-                lambda: timed(mkdocs(work / "plain-site"), plain),
+                lambda: build(work / "plain-site", plain),
             ),
             "cold": ("researchlog cold build (empty cache)", cold),
             "warm": ("researchlog warm rebuild after editing one entry", warm),
@@ -272,9 +297,10 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
         for round_number in range(1, runs + 1):
             for name, (label, once) in steps.items():
                 log(f"round {round_number}/{runs}: {label}")
-                seconds, rss = once()
+                seconds, rss, *own = once()
                 report.results[name].seconds.append(seconds)
                 report.results[name].rss_kb.append(rss)
+                report.results[name].own_rss_kb.extend(own)
         report.sizes["plain site"] = folder_size(work / "plain-site")
         report.sizes["plain search index"] = search_index_size(work / "plain-site")
         report.sizes["site"] = folder_size(work / "site")
@@ -323,8 +349,8 @@ def format_report(report: Report) -> str:
         f"Corpus {report.corpus}: {report.entries} entries ({report.notebooks} notebooks),"
         f" {report.commits} commits; median of {report.runs} runs.",
         "",
-        "| step | median s | runs (s) | peak RSS MB |",
-        "|---|---:|---|---:|",
+        "| step | median s | runs (s) | peak RSS MB | MkDocs process MB |",
+        "|---|---:|---|---:|---:|",
     ]
     for key, label in rows:
         result = report.results.get(key)
@@ -332,8 +358,9 @@ def format_report(report: Report) -> str:
             continue
         peak: int = max(result.rss_kb, default=0)
         rss = f"{result.peak_mb:.0f}" if peak else ""
+        own = f"{result.own_peak_mb:.0f}" if result.own_rss_kb else ""
         runs = ", ".join(f"{s:.2f}" for s in result.seconds)
-        lines.append(f"| {label} | {result.median:.2f} | {runs} | {rss} |")
+        lines.append(f"| {label} | {result.median:.2f} | {runs} | {rss} | {own} |")
     lines += ["", "| ratio | value | target |", "|---|---:|---:|"]
     for name, value in report.ratios().items():
         target = TARGETS.get(name)
