@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import shutil
 import time
 from functools import partial
 from importlib import resources
@@ -52,7 +51,6 @@ from .workers import Workers
 log = get_plugin_logger("researchlog")
 
 RENDER_CACHE = "rendered.sqlite"  # rendered pages (rendercache)
-OLD_RENDER_CACHE = "rendered"  # the folder of one file per page that it replaces
 # Their versions can change what the same Markdown renders to.
 RENDER_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
 
@@ -170,7 +168,6 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self._start_search(urls, config)
         self.sources = {page.src_uri: page for page in site.pages}
         self.ours = set(self.sources)
-        shutil.rmtree(self.settings.cache_path / OLD_RENDER_CACHE, ignore_errors=True)
         self.rendered = RenderCache(
             self.settings.cache_path / RENDER_CACHE, _render_fingerprint(config, files)
         )

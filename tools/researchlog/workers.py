@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,10 +30,18 @@ class Workers:
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         if self._pool is None:
-            # 'spawn': a fresh interpreter, never a copy of the build's memory and threads.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
-        return self._pool.submit(function, *args)
+            self._pool = self._start()
+        try:
+            return self._pool.submit(function, *args)
+        except BrokenExecutor:  # a worker died on earlier work: later work gets fresh ones
+            self._pool.shutdown(wait=False)
+            self._pool = self._start()
+            return self._pool.submit(function, *args)
+
+    def _start(self) -> ProcessPoolExecutor:
+        # 'spawn': a fresh interpreter, never a copy of the build's memory and threads.
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=self.count, mp_context=context)
 
     def close(self, *, wait: bool = True) -> None:
         """Stop the workers; work not started yet is dropped (a failed or interrupted build).
