@@ -154,6 +154,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         for problem in self.log.problems:
             log.warning(problem.format())
         urls = Urls(directory_urls=config.use_directory_urls)
+        # The search index is the last thing a rebuild waits for: it starts first.
+        self._start_search(urls, config)
         # Notebooks convert in worker processes while pages render; on_env collects them.
         self.notebooks = NotebookConversions.start(
             self.log, urls, progress=lambda m: log.info(m), workers=self.workers
@@ -165,7 +167,6 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             extra_files=self.notebooks.download_files(),
         )
         files = self._replace_files(files, site, config)
-        self._start_search(urls, config)
         self.sources = {page.src_uri: page for page in site.pages}
         self.ours = set(self.sources)
         self.rendered = RenderCache(
