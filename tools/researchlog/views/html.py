@@ -126,6 +126,14 @@ class PageWriter:
         )
 
 
+def empty_page(src_uri: str, title: str, intro: str, message: str) -> Page:
+    """An index page with nothing to show yet: its title, what it is for, and why it is empty."""
+    page = PageWriter(src_uri, title, description=intro)
+    page.heading(1, title)
+    page.html(f'<p class="rl-lead">{esc(intro)}</p><p class="rl-empty">{esc(message)}</p>')
+    return page.page()
+
+
 def front_matter(**values: str | list[str] | None) -> str:
     """YAML front matter for a generated page; JSON values are valid YAML.
 

@@ -13,7 +13,7 @@ from ..log import Log
 from ..problems import plural
 from .charts import ChartPoint, best_line, figure, layout, status_traces
 from .figures import figure_html
-from .html import PageWriter, date_text, esc, format_number, link, slugify, status_badge
+from .html import PageWriter, date_text, empty_page, esc, format_number, link, slugify, status_badge
 from .pages import Page
 from .urls import Urls
 
@@ -65,14 +65,10 @@ def _index(
         "How each metric moved, per dataset, and the best entry so far. Higher is better"
         " unless mkdocs.yml says otherwise (metrics: {latency_ms: lower})."
     )
+    if not series:
+        return empty_page(INDEX, "Metrics", intro, "No entry reports metrics yet.")
     page = PageWriter(INDEX, "Metrics", description=intro)
     page.heading(1, "Metrics")
-    if not series:
-        page.html(
-            f'<p class="rl-lead">{esc(intro)}</p>'
-            '<p class="rl-empty">No entry reports metrics yet.</p>'
-        )
-        return page.page()
     names = metric_names(series)
     page.html(
         f'<p class="rl-lead">{esc(intro)}</p><p>{esc(plural(len(names), "metric"))} on'

@@ -15,6 +15,7 @@ from .html import (
     PageWriter,
     date_text,
     days_text,
+    empty_page,
     esc,
     format_number,
     link,
@@ -127,14 +128,10 @@ def portfolio_page(log: Log, bets: Sequence[Bet], urls: Urls) -> Page:
         "Each project is a bet the team placed. Compare them: which are active, where the"
         " effort went lately, and which stopped paying off."
     )
+    if not bets:
+        return empty_page(HERE, "Portfolio", intro, "No entry names a project yet.")
     page = PageWriter(HERE, "Portfolio", description=intro)
     page.heading(1, "Portfolio")
-    if not bets:
-        page.html(
-            f'<p class="rl-lead">{esc(intro)}</p>'
-            '<p class="rl-empty">No entry names a project yet.</p>'
-        )
-        return page.page()
     active = [b for b in bets if any(i.status in ACTIVE for i in b.items)]
     stale = [b for b in bets if b.stale]
     end = as_of(log) or dt.date.today()
