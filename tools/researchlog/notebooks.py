@@ -13,6 +13,7 @@ kernels never enter the build's own process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import posixpath
@@ -204,8 +205,7 @@ class NotebookConversions:
             result = future.result()
         except Exception as exc:  # a notebook the converter cannot handle, or a lost worker
             result = _failed(job, exc)
-        if result.pop("cacheable", False):
-            _store(self.folder, job.key, result)
+        result.pop("cacheable", None)  # a converted one is in the cache already (the worker's)
         self.converted += 1
         self.results[slug] = result
         return result
@@ -307,7 +307,13 @@ def convert_in_worker(job: Job) -> dict[str, Any]:
     """Runs in a worker: only there is nbconvert imported."""
     from .notebook_convert import convert
 
-    return convert(job)
+    result = convert(job)
+    if result.pop("cacheable", False):
+        # Here rather than in the build, which has other work: after the extracted files,
+        # which convert() has written, as _store requires.
+        with contextlib.suppress(OSError):  # a read-only cache: converted again next time
+            _store(Path(job.files_cache).parent, job.key, result)
+    return result
 
 
 def _failed(job: Job, exc: BaseException) -> dict[str, Any]:
