@@ -96,9 +96,6 @@ class SearchIndexJob:
             command = [sys.executable, "-m", __name__, str(payload), str(binary), str(output)]
             if keep_index_url:
                 command.append("--keep-index-url")
-            nice = shutil.which("nice")
-            if nice:  # MkDocs' rendering is the critical path; the index has time to spare
-                command = [nice, "-n", "10", *command]
             with (scratch / "log").open("wb") as log:
                 process = subprocess.Popen(
                     command,
@@ -169,6 +166,11 @@ def _work(argv: Sequence[str]) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
         command = [binary, "--site", site, "--output-path", output, *flags]
+        # Only pagefind yields to MkDocs' rendering, the build's critical path: staging and
+        # cleaning up at the build's own priority start it early and end soon after it.
+        nice = shutil.which("nice")
+        if nice:
+            command = [nice, "-n", "10", *command]
         return subprocess.run(command, check=False).returncode
 
 
