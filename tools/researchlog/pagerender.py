@@ -16,9 +16,11 @@ from typing import Any
 
 import markdown
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+
+from .rendercache import Rendered
 
 try:  # MkDocs' own processors, as its Page.render registers them (MkDocs 1.6)
     from mkdocs.structure.pages import (
@@ -68,26 +70,39 @@ class PageRenderer:
             return None
         return cls(extensions, dict(config.mdx_configs or {}))
 
-    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
-        """What MkDocs' Page.render does, on the shared instance."""
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> Rendered:
+        """What MkDocs' Page.render does, on the shared instance; returns what it set."""
         if page.markdown is None:
             raise RuntimeError(f"{page.file.src_uri}: the page's Markdown has not been read")
+        rendered = self.convert(page.markdown, page.file, files, config, records_anchor_links())
+        apply(page, rendered, files)
+        return rendered
+
+    def convert(
+        self, text: str, file: File, files: Files, config: Any, anchor_links: bool
+    ) -> Rendered:
+        """A page's Markdown rendered as MkDocs renders it at `file`'s place among `files`.
+        `config` needs only use_directory_urls and validation.links."""
         md = self._instance()
         md.reset()
         raw_html = _RawHTMLPreprocessor()
         raw_html._register(md)
-        anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
+        anchors = _ExtractAnchorsTreeprocessor(file, files, config)
         anchors._register(md)
-        links = _RelativePathTreeprocessor(page.file, files, config)
+        links = _RelativePathTreeprocessor(file, files, config)
         links._register(md)
         title = _ExtractTitleTreeprocessor()
         title._register(md)
-        page.content = md.convert(page.markdown)
-        page.toc = get_toc(getattr(md, "toc_tokens", []))
-        page._title_from_render = title.title
-        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
-        if log.getEffectiveLevel() > logging.DEBUG:
-            page.links_to_anchors = links.links_to_anchors
+        html = md.convert(text)
+        return Rendered(
+            html=html,
+            toc=list(getattr(md, "toc_tokens", [])),
+            anchors=sorted(anchors.present_anchor_ids | raw_html.present_anchor_ids),
+            links={target.src_uri: dict(found) for target, found in links.links_to_anchors.items()}
+            if anchor_links
+            else {},
+            title=title.title,
+        )
 
     def _instance(self) -> markdown.Markdown:
         if self._markdown is None:
@@ -95,3 +110,22 @@ class PageRenderer:
                 extensions=self.extensions, extension_configs=self.configs
             )
         return self._markdown
+
+
+def records_anchor_links() -> bool:
+    """MkDocs records links to anchors (to check them) unless its log shows debug messages."""
+    return log.getEffectiveLevel() > logging.DEBUG
+
+
+def apply(page: Page, rendered: Rendered, files: Files) -> None:
+    """Set on `page` what MkDocs' Page.render sets."""
+    page.content = rendered.html
+    page.toc = get_toc(rendered.toc)  # type: ignore[arg-type]
+    page._title_from_render = rendered.title
+    page.present_anchor_ids = set(rendered.anchors)
+    if records_anchor_links():
+        page.links_to_anchors = {
+            target: dict(anchors)
+            for uri, anchors in rendered.links.items()
+            if (target := files.get_file_from_path(uri)) is not None
+        }

@@ -26,13 +26,15 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
-from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils.meta import get_data
 from mkdocs.utils.templates import TemplateContext
 
 from .cache import library_version
 from .log import Log, build_log
 from .notebooks import NotebookConversions
-from .pagerender import PageRenderer
+from .pagerender import PageRenderer, apply
+from .prerender import Prerender, RenderSetup
 from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
 from .settings import Settings, settings_from
@@ -51,6 +53,7 @@ from .workers import Workers
 log = get_plugin_logger("researchlog")
 
 RENDER_CACHE = "rendered.sqlite"  # rendered pages (rendercache)
+_PRERENDER_FROM = 2 / 5  # where in MkDocs' reading order the worker's pages begin
 # Their versions can change what the same Markdown renders to.
 RENDER_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
 
@@ -106,6 +109,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.search: SearchIndexJob | None = None
         self.notebooks: NotebookConversions | None = None
         self.workers: Workers | None = None  # for notebook checks and conversions
+        self.prerender: Prerender | None = None  # pages rendered ahead in a worker
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -264,7 +268,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         # MkDocs has no event to replace a page's rendering: this one page's render does.
         hit = self.rendered.get(uri, markdown)
         if hit is not None:
-            setattr(page, "render", partial(_restore, page, hit))  # noqa: B010
+            setattr(page, "render", lambda config, files: apply(page, hit, files))  # noqa: B010
             return markdown
         self.rendering[uri] = self.messages.count
         if self.renderer is not None:
@@ -279,6 +283,35 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         if before is not None and self.rendered is not None and before == self.messages.count:
             self.rendered.put(uri, page.markdown or "", _rendered(page, html))
         return html
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Every plugin has added its files by now: a worker starts rendering pages."""
+        self._start_prerender(config, files)
+        return nav
+
+    def _start_prerender(self, config: MkDocsConfig, files: Files) -> None:
+        """Hand the worker the pages MkDocs reads last (prerender), unless they are cached:
+        a rebuild has most pages cached already and starts no worker for them."""
+        if self.renderer is None or self.rendered is None or self.workers is None:
+            return
+        order = [
+            f.src_uri
+            for f in files.documentation_pages()
+            if f.src_uri in self.sources and not f.src_uri.endswith(".ipynb")
+        ]
+        if not order or self._cached(order[-1]):
+            return
+        # MkDocs renders faster than the worker, which starts late: most pages are its own.
+        ahead = reversed(order[int(len(order) * _PRERENDER_FROM) :])
+        setup = RenderSetup.of(config, files, self.renderer, self.rendered)
+        self.prerender = Prerender.start(
+            self.workers, setup, ((uri, self.sources[uri].make().markdown) for uri in ahead)
+        )
+
+    def _cached(self, src_uri: str) -> bool:
+        assert self.rendered is not None
+        markdown, _ = get_data(self.sources[src_uri].make().markdown)
+        return self.rendered.has(src_uri, markdown)
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.globals["researchlog_status_filters"] = status_filters()
@@ -317,12 +350,20 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()
         self.messages.detach()
+        ahead = 0
+        if self.prerender is not None:
+            ahead = self.prerender.stored()
+            self.prerender.close()
+            self.prerender = None
         if self.rendered is not None:
             self.rendered.close()
-            if self.rendered.hits:
+            pages = self.rendered.hits + self.rendered.misses
+            if ahead:
+                log.info(f"{ahead} of {pages} pages were rendered ahead in a worker process")
+            if self.rendered.hits > ahead:
                 log.info(
-                    f"{self.rendered.hits} of {self.rendered.hits + self.rendered.misses} pages"
-                    " unchanged: their Markdown was not rendered again"
+                    f"{self.rendered.hits - ahead} of {pages} pages unchanged: their Markdown"
+                    " was not rendered again"
                 )
             if self.rendered.problem:
                 log.info(f"rendered pages were not cached: {self.rendered.problem}")
@@ -334,6 +375,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        if self.prerender is not None:
+            self.prerender.close()
+            self.prerender = None
         if self.search is not None:
             self.search.cancel()
             self.search = None
@@ -394,19 +438,6 @@ def _toc_token(item: AnchorLink) -> dict[str, Any]:
         "id": item.id,
         "name": item.title,
         "children": [_toc_token(child) for child in item.children],
-    }
-
-
-def _restore(page: MkPage, hit: Rendered, config: MkDocsConfig, files: Files) -> None:
-    """What MkDocs' Page.render sets, from the cache."""
-    page.content = hit.html
-    page.toc = get_toc(hit.toc)  # type: ignore[arg-type]
-    page._title_from_render = hit.title
-    page.present_anchor_ids = set(hit.anchors)
-    page.links_to_anchors = {
-        target: dict(anchors)
-        for uri, anchors in hit.links.items()
-        if (target := files.get_file_from_path(uri)) is not None
     }
 
 

@@ -82,6 +82,11 @@ class RenderCache:
         self.used.add(key)
         return rendered
 
+    def has(self, src_uri: str, markdown: str) -> bool:
+        """Whether the page is stored (by this build, or another process of it)."""
+        key = self._key(src_uri, markdown)
+        return self._run("SELECT 1 FROM pages WHERE key = ?", (key,)) is not None
+
     def put(self, src_uri: str, markdown: str, rendered: Rendered) -> None:
         key = self._key(src_uri, markdown)
         self._run("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, rendered.encode()))
@@ -95,10 +100,11 @@ class RenderCache:
             return
         try:
             if prune:
-                db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
-                db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self.used))
-                db.execute("DELETE FROM pages WHERE key NOT IN (SELECT key FROM used)")
-            db.commit()
+                with db:
+                    db.execute("BEGIN")
+                    db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+                    db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in self.used))
+                    db.execute("DELETE FROM pages WHERE key NOT IN (SELECT key FROM used)")
         except sqlite3.Error as exc:
             self.problem = self.problem or str(exc)
         finally:
@@ -144,7 +150,9 @@ class RenderCache:
 
 def _open(file: Path) -> sqlite3.Connection:
     cache.make_folder(file.parent)
-    db = sqlite3.connect(file, timeout=_LOCK_WAIT)
+    # Each page is committed as it is stored: the worker rendering pages ahead of the build
+    # (prerender) and the build see each other's pages at once, and never wait long.
+    db = sqlite3.connect(file, timeout=_LOCK_WAIT, isolation_level=None)
     try:
         # Write-ahead logging: a build reading the cache never waits for one writing it.
         db.execute("PRAGMA journal_mode = WAL")
@@ -153,7 +161,6 @@ def _open(file: Path) -> sqlite3.Connection:
             db.execute("DROP TABLE IF EXISTS pages")
             db.execute(f"PRAGMA user_version = {FORMAT}")
         db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, data TEXT)")
-        db.commit()
     except BaseException:
         db.close()
         raise
