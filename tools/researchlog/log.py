@@ -127,14 +127,16 @@ def build_log(
     history: bool = True,
     progress: Progress | None = None,
     workers: Workers | None = None,
+    history_read: HistoryRead | None = None,
 ) -> Log:
     """Read, validate and join everything; collect every problem instead of stopping.
 
-    With `workers`, new notebooks are validated in them while the git history is read."""
+    With `workers`, new notebooks are validated in them while the git history is read;
+    `history_read` is the history already being read (start_log_history)."""
     say = progress or (lambda message: None)
     root = settings.root
     # git reads the history while the front matter is parsed here.
-    reading = _start_git(settings) if history and settings.git_history else None
+    reading = history_read or (start_log_history(settings) if history else None)
     found = discover(root, settings.log_dir)
     problems: list[Problem] = list(found.problems) + config_problems(settings)
     parsed: list[Entry] = []
@@ -190,7 +192,10 @@ def build_log(
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _start_git(settings: Settings) -> HistoryRead:
+def start_log_history(settings: Settings) -> HistoryRead | None:
+    """Start reading the log's git history (None if the settings turn it off)."""
+    if not settings.git_history:
+        return None
     return start_history(
         settings.root,
         [settings.log_dir, settings.playbook_dir],

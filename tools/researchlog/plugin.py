@@ -31,7 +31,8 @@ from mkdocs.utils.meta import get_data
 from mkdocs.utils.templates import TemplateContext
 
 from .cache import library_version
-from .log import Log, build_log
+from .history import HistoryRead
+from .log import Log, build_log, start_log_history
 from .notebooks import NotebookConversions
 from .pagerender import PageRenderer, apply
 from .prerender import Prerender, RenderSetup
@@ -110,6 +111,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.notebooks: NotebookConversions | None = None
         self.workers: Workers | None = None  # for notebook checks and conversions
         self.prerender: Prerender | None = None  # pages rendered ahead in a worker
+        self.history_read: HistoryRead | None = None  # started in on_config
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -130,6 +132,12 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             config.extra_javascript.append(SCRIPT)
         self.user_nav = config.nav is not None
         self._add_search(config)
+        # git reads the history while MkDocs reads its files. With no pages cached, every page
+        # renders: the worker that renders some of them starts now, too.
+        self.history_read = start_log_history(self.settings)
+        self.workers = Workers()
+        if not (self.settings.cache_path / RENDER_CACHE).exists():
+            self.workers.start()
         return config
 
     def _add_search(self, config: MkDocsConfig) -> None:
@@ -153,8 +161,14 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.settings is not None
         started = time.perf_counter()
-        self.workers = Workers()
-        self.log = build_log(self.settings, progress=lambda m: log.info(m), workers=self.workers)
+        self.workers = self.workers or Workers()
+        history_read, self.history_read = self.history_read, None
+        self.log = build_log(
+            self.settings,
+            progress=lambda m: log.info(m),
+            workers=self.workers,
+            history_read=history_read,
+        )
         for problem in self.log.problems:
             log.warning(problem.format())
         urls = Urls(directory_urls=config.use_directory_urls)

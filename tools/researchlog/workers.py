@@ -28,6 +28,10 @@ class Workers:
         self.count = count or spare_cores()
         self._pool: ProcessPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Start the processes now, ahead of their first work, while the caller goes on."""
+        self.submit(_ready)
+
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         if self._pool is None:
             self._pool = self._start()
@@ -49,3 +53,7 @@ class Workers:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _ready() -> None:
+    """Nothing: a first task makes the pool start its process."""
