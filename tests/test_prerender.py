@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from mkdocs.structure.pages import Page
 from researchlog import plugin as plugin_module
 from researchlog.pagerender import PageRenderer, apply
 from researchlog.plugin import ResearchLogPlugin
-from researchlog.prerender import Prerender, RenderSetup
+from researchlog.prerender import Prerender, RenderSetup, render_ahead
 from researchlog.rendercache import RenderCache
 from researchlog.workers import Workers
 from support import Repo
@@ -62,7 +63,7 @@ def test_a_worker_stores_what_mkdocs_would_render(tmp_path: Path, workers: Worke
     )
     assert job.future.result(timeout=120) == len(PAGES)
     assert job.stored() == len(PAGES)
-    job.close()
+    job.stop()
     assert not job.payload.exists()
 
     for name in names:
@@ -89,11 +90,29 @@ def test_the_worker_stops_where_the_build_has_been(tmp_path: Path, workers: Work
         [(name, source(tmp_path, name)) for name in ("c.md", "b.md", "a.md")],
     )
     assert job.future.result(timeout=120) == 1  # c.md, then b.md was found: a.md is left
-    job.close()
+    job.stop()
     for name, stored in (("c.md", True), ("a.md", False)):
         markdown = mkdocs_page(config, files, name).markdown or ""
         assert cache.has(name, markdown) is stored, name
     cache.close(prune=False)
+
+
+def test_the_worker_stops_when_the_build_is_done(tmp_path: Path, monkeypatch: Any) -> None:
+    """Pages whose rendering logs a message are never stored, so only stop() ends the worker
+    early on a log full of them."""
+    config, files, renderer, cache = setup_for(tmp_path)
+    setup = RenderSetup.of(config, files, renderer, cache)
+    payload = tmp_path / "pages.jsonl"
+    payload.write_text("".join(json.dumps([name, source(tmp_path, name)]) + "\n" for name in PAGES))
+    convert = PageRenderer.convert
+
+    def convert_then_finish(*args: Any) -> Any:
+        payload.unlink()  # the build finishes while the worker renders its first page
+        return convert(*args)
+
+    monkeypatch.setattr(PageRenderer, "convert", convert_then_finish)
+    assert render_ahead(setup, str(payload)) == 1
+    assert render_ahead(setup, str(payload)) == 0  # stopped before it started
 
 
 def test_a_setup_that_cannot_reach_the_worker_only_costs_the_speed_up(
@@ -109,7 +128,7 @@ def test_a_setup_that_cannot_reach_the_worker_only_costs_the_speed_up(
     with pytest.raises(Exception, match="pickle"):
         job.future.result(timeout=120)
     assert job.stored() == 0
-    job.close()
+    job.stop()
     assert not job.payload.exists()
 
 

@@ -339,6 +339,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
                     files.append(_static_file(static, config))
             for problem in converted.problems:
                 log.warning(problem.format())
+        if self.prerender is not None:
+            self.prerender.stop()  # every page is rendered by now
         self._close_workers(wait=False)  # all done: they exit while pages are written
         return env
 
@@ -367,7 +369,6 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         ahead = 0
         if self.prerender is not None:
             ahead = self.prerender.stored()
-            self.prerender.close()
             self.prerender = None
         if self.rendered is not None:
             self.rendered.close()
@@ -390,7 +391,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
         if self.prerender is not None:
-            self.prerender.close()
+            self.prerender.stop()
             self.prerender = None
         if self.search is not None:
             self.search.cancel()

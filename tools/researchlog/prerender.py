@@ -98,7 +98,8 @@ class Prerender:
             return 0
         return self.future.result()
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Every page is rendered: the worker stops before its next page (its file is gone)."""
         self.future.cancel()
         self.payload.unlink(missing_ok=True)
 
@@ -115,10 +116,13 @@ def render_ahead(setup: RenderSetup, payload: str) -> int:
         use_directory_urls=setup.use_directory_urls,
         validation=SimpleNamespace(links=SimpleNamespace(**setup.link_checks)),
     )
+    pages = Path(payload)
     stored = 0
     with _messages_counted() as messages:
         try:
-            for src_uri, source in _pages(Path(payload)):
+            for src_uri, source in _pages(pages):
+                if not pages.exists():
+                    break  # the build has rendered every page: stop()
                 markdown, _ = meta.get_data(source)
                 file = files.get_file_from_path(src_uri)
                 if file is None:
@@ -139,13 +143,16 @@ def render_ahead(setup: RenderSetup, payload: str) -> int:
                     stored += 1
         finally:
             cache.close(prune=False)
-            with contextlib.suppress(OSError):
-                Path(payload).unlink()
+            pages.unlink(missing_ok=True)
     return stored
 
 
 def _pages(payload: Path) -> Iterator[tuple[str, str]]:
-    with payload.open(encoding="utf-8") as stream:
+    try:
+        stream = payload.open(encoding="utf-8")
+    except FileNotFoundError:  # stopped before it started
+        return
+    with stream:
         for line in stream:
             src_uri, source = json.loads(line)
             yield src_uri, source
