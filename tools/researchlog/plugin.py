@@ -283,7 +283,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         # MkDocs has no event to replace a page's rendering: this one page's render does.
         hit = self.rendered.get(uri, markdown)
         if hit is not None:
-            setattr(page, "render", lambda config, files: apply(page, hit, files))  # noqa: B010
+            setattr(page, "render", partial(_restore, page, hit))  # noqa: B010
             return markdown
         self.rendering[uri] = self.messages.count
         if self.renderer is not None:
@@ -459,6 +459,13 @@ def _toc_token(item: AnchorLink) -> dict[str, Any]:
         "name": item.title,
         "children": [_toc_token(child) for child in item.children],
     }
+
+
+def _restore(page: MkPage, hit: Rendered, config: MkDocsConfig, files: Files) -> None:
+    """A page's rendering from the cache. MkDocs keeps its pages until the build ends: the
+    page lets go of this function, so it does not keep a second copy of its HTML."""
+    vars(page).pop("render", None)
+    apply(page, hit, files)
 
 
 class _MessageCount(logging.Handler):
