@@ -23,6 +23,7 @@ from researchlog.rendercache import RenderCache
 from researchlog.workers import Workers
 from support import Repo
 from test_pagerender import PAGES, rendered, site
+from test_render_cache import small_log
 
 BROKEN = "d.md"  # its link logs a warning: the build must render it, and say so itself
 
@@ -133,19 +134,12 @@ def test_a_setup_that_cannot_reach_the_worker_only_costs_the_speed_up(
 
 
 def log_with_links(repo: Repo) -> None:
-    repo.write("playbook/index.md", "---\ntitle: Start here\n---\nRead [A](../log/a.md).\n")
-    repo.entry(
-        "log/a.md",
-        "## Setup\n\nMixup.\n\n## Results\n\n| run | f1 |\n|---|---|\n| a | 0.8 |\n",
-        title="Mixup for the tagger",
-        status="dead-end",
-        outcome="No gain.",
-    )
+    small_log(repo)
     repo.entry("log/b.md", "See [A](a.md#results) and [gone](gone.md).\n", title="Cutmix")
     repo.entry("log/c.md", "Unlike [A](a.md#nowhere), this one is [B](b.md).\n", title="Crop")
     for index in range(6):
         repo.entry(f"log/e{index}.md", f"Run {index}, after [C](c.md).\n", title=f"Run {index}")
-    repo.commit("entries")
+    repo.commit("more entries")
 
 
 def build_site(repo: Repo, site: Path, caplog: pytest.LogCaptureFixture) -> list[str]:
