@@ -157,20 +157,25 @@ def html_files(site: Path) -> dict[str, str]:
     }
 
 
+def worker_first(monkeypatch: Any) -> None:
+    """The worker gets every page and finishes before MkDocs renders any."""
+    start = ResearchLogPlugin._start_prerender
+
+    def start_and_finish(plugin: ResearchLogPlugin, *args: Any) -> None:
+        start(plugin, *args)
+        if plugin.prerender is not None:
+            plugin.prerender.future.result(timeout=120)
+
+    monkeypatch.setattr(ResearchLogPlugin, "_start_prerender", start_and_finish)
+    monkeypatch.setattr(plugin_module, "_PRERENDER_FROM", 0)
+
+
 def test_a_site_is_the_same_with_pages_rendered_ahead(
     repo: Repo, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: Any
 ) -> None:
     """The worker is made to finish before MkDocs renders: all its pages come from it."""
     log_with_links(repo)
-    start = ResearchLogPlugin._start_prerender
-
-    def start_and_finish(plugin: ResearchLogPlugin, *args: Any) -> None:
-        start(plugin, *args)
-        assert plugin.prerender is not None
-        plugin.prerender.future.result(timeout=120)
-
-    monkeypatch.setattr(ResearchLogPlugin, "_start_prerender", start_and_finish)
-    monkeypatch.setattr(plugin_module, "_PRERENDER_FROM", 0)  # every page is the worker's
+    worker_first(monkeypatch)
     ahead = build_site(repo, tmp_path / "ahead", caplog)
     monkeypatch.setattr(ResearchLogPlugin, "_start_prerender", lambda *args: None)
     cache = repo.root / ".researchlog-cache"
@@ -185,3 +190,14 @@ def test_a_site_is_the_same_with_pages_rendered_ahead(
     for messages in (ahead, alone):
         assert sum("contains a link 'gone.md'" in m for m in messages) == 1, messages
         assert sum("anchor '#nowhere'" in m for m in messages) == 1, messages
+
+
+def test_on_one_core_mkdocs_renders_alone(
+    repo: Repo, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: Any
+) -> None:
+    log_with_links(repo)
+    worker_first(monkeypatch)
+    monkeypatch.setattr(plugin_module, "available_cores", lambda: 1)
+    messages = build_site(repo, tmp_path / "site", caplog)
+    assert not any("rendered ahead" in m for m in messages), messages
+    assert (tmp_path / "site" / "log/c/index.html").is_file()

@@ -50,7 +50,7 @@ from .views.search import (
     status_filters,
 )
 from .views.urls import Urls
-from .workers import Workers
+from .workers import Workers, available_cores
 
 log = get_plugin_logger("researchlog")
 
@@ -137,7 +137,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         # renders: the worker that renders some of them starts now, too.
         self.history_read = start_log_history(self.settings)
         self.workers = Workers()
-        if not (self.settings.cache_path / RENDER_CACHE).exists():
+        if self._renders_ahead() and not (self.settings.cache_path / RENDER_CACHE).exists():
             self.workers.start()
         return config
 
@@ -309,6 +309,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         a rebuild has most pages cached already and starts no worker for them."""
         if self.renderer is None or self.rendered is None or self.workers is None:
             return
+        if not self._renders_ahead():
+            return
         order = [
             f.src_uri
             for f in files.documentation_pages()
@@ -322,6 +324,11 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.prerender = Prerender.start(
             self.workers, setup, ((uri, self.sources[uri].make().markdown) for uri in ahead)
         )
+
+    @staticmethod
+    def _renders_ahead() -> bool:
+        """On one core a worker rendering pages would only take time from MkDocs."""
+        return available_cores() > 1
 
     def _cached(self, src_uri: str) -> bool:
         assert self.rendered is not None

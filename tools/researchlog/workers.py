@@ -18,9 +18,17 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def spare_cores() -> int:
     """Workers to start: one core is left to the build's own process, which renders pages."""
-    return max(1, (os.cpu_count() or 1) - 1)
+    return max(1, available_cores() - 1)
 
 
 class Workers:
