@@ -108,7 +108,7 @@ def test_the_worker_stops_when_the_build_is_done(tmp_path: Path, monkeypatch: An
     convert = PageRenderer.convert
 
     def convert_then_finish(*args: Any) -> Any:
-        payload.unlink()  # the build finishes while the worker renders its first page
+        payload.unlink(missing_ok=True)  # the build finishes during the first page
         return convert(*args)
 
     monkeypatch.setattr(PageRenderer, "convert", convert_then_finish)
