@@ -313,6 +313,34 @@ def test_rebuild_converts_nothing_and_imports_no_nbconvert(
     assert repo.git("status", "--porcelain") == ""  # the cache is ignored by git
 
 
+def test_a_build_read_from_standard_input_converts_notebooks(
+    tmp_path: Path, executed_notebook: str
+) -> None:
+    """Worker processes cannot start for a program read from standard input (they import the
+    main module again from its file): the notebooks are converted in the build's process."""
+    repo = notebook_repo(tmp_path / "repo", executed_notebook)
+    repo.commit("sweep", date="2025-04-01T10:00:00+00:00")
+    script = (
+        "from mkdocs.commands.build import build\n"
+        "from mkdocs.config import load_config\n"
+        "build(load_config('mkdocs.yml', site_dir='../site'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "could not be converted" not in result.stderr
+    assert "Traceback" not in result.stderr
+    page = soup(tmp_path / "site", "log/2025/2025-04-01-learning-rate-sweep").get_text()
+    assert "Ship 3e-4 as the new default." in page
+
+
 def test_size_limit_cuts_outputs_with_a_note(tmp_path: Path, executed_notebook: str) -> None:
     config = INSTANT_MKDOCS.replace(
         "  - researchlog\n", "  - researchlog:\n      notebook_max_mb: 0.01\n"

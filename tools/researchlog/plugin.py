@@ -325,10 +325,11 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             self.workers, setup, ((uri, self.sources[uri].make().markdown) for uri in ahead)
         )
 
-    @staticmethod
-    def _renders_ahead() -> bool:
-        """On one core a worker rendering pages would only take time from MkDocs."""
-        return available_cores() > 1
+    def _renders_ahead(self) -> bool:
+        """On one core, or with no worker processes, rendering ahead would only take time
+        from MkDocs."""
+        in_process = self.workers is not None and self.workers.in_process
+        return available_cores() > 1 and not in_process
 
     def _cached(self, src_uri: str) -> bool:
         assert self.rendered is not None

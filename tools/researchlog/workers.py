@@ -4,15 +4,18 @@ Starting a Python process and importing nbformat and nbconvert into it takes abo
 One pool serves the whole build: notebooks are validated in it while the git history is read,
 then converted in it while pages render, so that second is paid once, early, on a core the
 build's own process does not use. The pool starts on first use: a rebuild whose notebooks
-are all cached starts no process at all.
+are all cached starts no process at all. Where no worker process can start (a program read
+from standard input, a sandbox without process pools), the work runs in the caller's process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -35,12 +38,23 @@ class Workers:
     def __init__(self, count: int | None = None) -> None:
         self.count = count or spare_cores()
         self._pool: ProcessPoolExecutor | None = None
+        # Where no worker process can start, work runs in the caller's process, in turn.
+        self.in_process = not can_spawn()
 
     def start(self) -> None:
         """Start the processes now, ahead of their first work, while the caller goes on."""
-        self.submit(_ready)
+        if not self.in_process:
+            self.submit(_ready)
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        if not self.in_process:
+            try:
+                return self._submit(function, *args)
+            except (OSError, ImportError):  # no process pools here (no /dev/shm, a sandbox)
+                self.in_process = True
+        return _run_here(function, *args)
+
+    def _submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         if self._pool is None:
             self._pool = self._start()
         try:
@@ -61,6 +75,26 @@ class Workers:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def can_spawn() -> bool:
+    """Whether worker processes can start here. A spawned process imports the main module
+    again from its file, so a program read from standard input (`python - < build.py`) has
+    none to give it."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or Path(path).is_file()
+
+
+def _run_here(function: Callable[..., T], *args: Any) -> Future[T]:
+    future: Future[T] = Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as exc:  # reported through the future, as a worker's would be
+        future.set_exception(exc)
+    return future
 
 
 def _ready() -> None:
