@@ -129,3 +129,25 @@ def apply(page: Page, rendered: Rendered, files: Files) -> None:
             for uri, anchors in rendered.links.items()
             if (target := files.get_file_from_path(uri)) is not None
         }
+
+
+class MessageCount(logging.Handler):
+    """Counts the messages MkDocs and the Markdown extensions log while it is attached: a page
+    whose rendering logged any is never taken from the render cache."""
+
+    LOGGERS = ("", "mkdocs")
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    def attach(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+
+    def detach(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import logging
 import os
 import time
 from functools import partial
@@ -35,7 +34,7 @@ from .cache import library_version
 from .history import HistoryRead
 from .log import Log, build_log, start_log_history
 from .notebooks import NotebookConversions
-from .pagerender import PageRenderer, apply
+from .pagerender import MessageCount, PageRenderer, apply
 from .prerender import Prerender, RenderSetup
 from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
@@ -106,7 +105,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.sources: dict[str, PageSource] = {}  # pages whose HTML blocks are not in place yet
         self.rendered: RenderCache | None = None
         self.renderer: PageRenderer | None = None  # None: MkDocs renders pages itself
-        self.messages = _MessageCount()  # log messages so far, to see which renders logged any
+        self.messages = MessageCount()  # log messages so far, to see which renders logged any
         self.rendering: dict[str, int] = {}  # page -> messages before its render
         self.search: SearchIndexJob | None = None
         self.notebooks: NotebookConversions | None = None
@@ -474,25 +473,6 @@ def _restore(page: MkPage, hit: Rendered, config: MkDocsConfig, files: Files) ->
     page lets go of this function, so it does not keep a second copy of its HTML."""
     vars(page).pop("render", None)
     apply(page, hit, files)
-
-
-class _MessageCount(logging.Handler):
-    """Counts the messages MkDocs and the Markdown extensions log while it is attached."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-    def attach(self) -> None:
-        for name in ("", "mkdocs"):
-            logging.getLogger(name).addHandler(self)
-
-    def detach(self) -> None:
-        for name in ("", "mkdocs"):
-            logging.getLogger(name).removeHandler(self)
 
 
 def _static_file(static: StaticFile, config: MkDocsConfig) -> File:

@@ -32,7 +32,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import meta
 
-from .pagerender import PageRenderer, records_anchor_links
+from .pagerender import MessageCount, PageRenderer, records_anchor_links
 from .rendercache import RenderCache
 from .workers import Workers
 
@@ -173,28 +173,19 @@ def _file(
     return file
 
 
-class _Count(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)  # what the build counts (plugin._MessageCount)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 @contextlib.contextmanager
-def _messages_counted() -> Iterator[_Count]:
+def _messages_counted() -> Iterator[MessageCount]:
     """Count the messages logged while pages are rendered: those the build would show at
     its default level, whatever this process's logging says."""
-    loggers = [logging.getLogger(name) for name in ("", "mkdocs")]
+    loggers = [logging.getLogger(name) for name in MessageCount.LOGGERS]
     levels = [logger.level for logger in loggers]
-    counter = _Count()
+    counter = MessageCount()
+    counter.attach()
     for logger in loggers:
-        logger.addHandler(counter)
         logger.setLevel(logging.INFO)
     try:
         yield counter
     finally:
+        counter.detach()
         for logger, level in zip(loggers, levels, strict=True):
-            logger.removeHandler(counter)
             logger.setLevel(level)
