@@ -324,26 +324,38 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .sitebuild import BuildFailed, build_site_atomically
+    from .sitebuild import BuildFailed, BuildInterrupted, BuildRefused, build_site_atomically
 
     try:
         site_dir = build_site_atomically(
             args.config_file, strict=args.strict, site_dir=args.site_dir
         )
+    except BuildRefused as exc:
+        return _refuse(str(exc), exc.hint)
     except BuildFailed as exc:
         return _fail(str(exc))
+    except BuildInterrupted as exc:
+        return _fail(str(exc), code=130)
     print(f"site written to {os.path.relpath(site_dir)}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .sitebuild import BuildFailed, serve
+    from .sitebuild import BuildFailed, BuildRefused, serve
 
     try:
         serve(args.config_file, args.dev_addr)
+    except BuildRefused as exc:
+        return _refuse(str(exc), exc.hint)
     except BuildFailed as exc:
         return _fail(str(exc))
     return 0
+
+
+def _refuse(message: str, hint: str) -> int:
+    """Refused before anything was done: the message says what, the hint what to do."""
+    print(f"researchlog: error: {message}\n    fix: {hint}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

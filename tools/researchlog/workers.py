@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
@@ -67,7 +68,9 @@ class Workers:
     def _start(self) -> ProcessPoolExecutor:
         # 'spawn': a fresh interpreter, never a copy of the build's memory and threads.
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.count, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=self.count, mp_context=context, initializer=_leave_interrupts_to_the_build
+        )
 
     def close(self, *, wait: bool = True) -> None:
         """Stop the workers; work not started yet is dropped (a failed or interrupted build).
@@ -95,6 +98,12 @@ def _run_here(function: Callable[..., T], *args: Any) -> Future[T]:
     except Exception as exc:  # reported through the future, as a worker's would be
         future.set_exception(exc)
     return future
+
+
+def _leave_interrupts_to_the_build() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the build stops its workers
+    itself, so a worker's own KeyboardInterrupt would only print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _ready() -> None:
