@@ -3,9 +3,11 @@ never leaves a half-written entry behind."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import os
+import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -56,3 +58,22 @@ def read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def probe_writable(folder: Path) -> OSError | None:
+    """None if the cache folder can be created and written to, else why not."""
+    try:
+        make_folder(folder)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(handle)
+        Path(name).unlink()
+    except OSError as exc:
+        return exc
+    return None
+
+
+def throwaway_folder() -> Path:
+    """A cache folder for this run only, removed when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="researchlog-cache-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder

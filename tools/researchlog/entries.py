@@ -6,14 +6,21 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import schema
 from .credentials import secret_problems
-from .frontmatter import FrontMatter, cell_source, read_markdown, read_notebook
+from .frontmatter import (
+    FrontMatter,
+    cell_source,
+    line_of_cell_source,
+    read_markdown,
+    read_notebook,
+)
+from .mdlinks import LinkRef, markdown_links, script_lines
 from .problems import Problem, Severity, error, warning
 
 ENTRY_SUFFIXES = (".md", ".ipynb")
@@ -51,6 +58,7 @@ class Entry:
     body: str = ""  # Markdown body; for notebooks the text of their markdown and code cells
     body_line: int = 1
     lines: Mapping[str, int] = field(default_factory=dict)  # field -> line in the file
+    body_links: tuple[LinkRef, ...] = ()  # links and images in the text (Markdown cells)
     blob_sha: str = ""  # git's hash of the file as it is on disk
     mtime: float = 0.0
 
@@ -70,50 +78,129 @@ class Entry:
 class Discovered:
     entries: list[str] = field(default_factory=list)  # repo-relative entry paths
     assets: list[str] = field(default_factory=list)  # other files under log/ (images, data)
+    unreadable: list[str] = field(default_factory=list)  # other files that cannot be read
     problems: list[Problem] = field(default_factory=list)
 
 
 def discover(root: Path, folder: str) -> Discovered:
-    """Every entry and asset file under root/folder, following symlinks but never looping."""
+    """Every entry and asset file under root/folder. Symbolic links are followed while they
+    stay inside the repository; a link out of it, to a hidden file (.env, .git/…), to nothing
+    or to something that is not a file is left out and reported, and loops are cut."""
     found = Discovered()
     base = root / folder
     if not base.is_dir():
         return found
+    inside = _Boundary(root)
+    if inside.refuse(base, folder, found.problems):
+        return found
     visited: set[str] = set()
-    for dirpath, dirnames, filenames in _walk(base, visited, found, root):
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{name}"
-            if name.endswith(ENTRY_SUFFIXES):
-                found.entries.append(rel)
-            else:
-                found.assets.append(rel)
-    return found
-
-
-def _walk(
-    base: Path, visited: set[str], found: Discovered, root: Path
-) -> Iterator[tuple[str, list[str], list[str]]]:
     for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
         real = os.path.realpath(dirpath)
         if real in visited:
-            rel = Path(dirpath).relative_to(root).as_posix()
             found.problems.append(
                 warning(
-                    rel,
+                    rel_dir,
                     None,
                     "this folder is a symlink back into a folder already read"
                     " (a symlink loop); it is skipped",
-                    f"remove the symlink {rel}",
+                    f"remove the symlink {rel_dir}",
                 )
             )
             dirnames[:] = []
             continue
         visited.add(real)
-        yield dirpath, dirnames, filenames
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and d not in _SKIP_DIRS
+            and not inside.refuse(Path(dirpath, d), f"{rel_dir}/{d}", found.problems)
+        )
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}"
+            if inside.refuse(Path(dirpath, name), rel, found.problems):
+                continue
+            if name.endswith(ENTRY_SUFFIXES):
+                found.entries.append(rel)  # an unreadable entry is reported when read
+            elif not os.access(Path(dirpath, name), os.R_OK):
+                found.problems.append(
+                    warning(
+                        rel,
+                        None,
+                        "this file cannot be read (permission denied); it is left out of the site",
+                        f"make it readable (chmod a+r {rel}), or remove it from the log",
+                    )
+                )
+                found.unreadable.append(rel)
+            else:
+                found.assets.append(rel)
+    return found
+
+
+class _Boundary:
+    """What may be read for the site: regular files and folders whose real path is inside the
+    repository and not hidden there (.git, .env, the cache)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.realpath(root))
+
+    def refuse(self, path: Path, rel: str, problems: list[Problem]) -> bool:
+        """Whether `path` (shown as `rel`) must be left out; if so, a problem says why."""
+        # Folders are vetted as the walk meets them, so only the last step can be a link.
+        if not path.is_symlink():
+            problem = None if path.is_dir() or path.is_file() else _not_a_file(rel)
+        else:
+            problem = self._link_problem(path, rel)
+        if problem is not None:
+            problems.append(problem)
+        return problem is not None
+
+    def _link_problem(self, path: Path, rel: str) -> Problem | None:
+        target = path.readlink()
+        real = Path(os.path.realpath(path))
+        left_out = "it is left out of the site"
+        if not real.exists():
+            return warning(
+                rel,
+                None,
+                f"this is a broken symbolic link (to {target}); {left_out}",
+                f"point the link at an existing file, or remove {rel}",
+            )
+        if not real.is_relative_to(self.root):
+            return warning(
+                rel,
+                None,
+                f"this symbolic link points outside the repository (to {real}); {left_out}",
+                "copy what the log needs into the repository, or remove the link:"
+                " only files inside the repository are published",
+            )
+        hidden = next(
+            (part for part in real.relative_to(self.root).parts if part.startswith(".")), None
+        )
+        if hidden is not None:
+            shown = real.relative_to(self.root).as_posix()
+            return warning(
+                rel,
+                None,
+                f"this symbolic link points to {shown}, inside the hidden {hidden}; {left_out}",
+                "hidden files and folders (.env, .git, the cache) are never published;"
+                " remove the link",
+            )
+        if not (real.is_dir() or real.is_file()):
+            return _not_a_file(rel)
+        return None
+
+
+def _not_a_file(rel: str) -> Problem:
+    return warning(
+        rel,
+        None,
+        "this is not a regular file (a pipe, socket or device); it is left out of the site",
+        f"remove {rel} from the log",
+    )
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -178,21 +265,55 @@ def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
     except OSError:
         mtime = 0.0
     leaks = secret_problems(path, text)
+    scripts: list[Problem] = []
     if path.endswith(".ipynb"):
         source = read_notebook(path, text)
         front = source.front
         body = _notebook_text(source.notebook) if source.notebook else ""
         kind = "notebook"
+        links = _notebook_links(text, source.notebook) if source.notebook else []
     else:
         front = read_markdown(path, text)
         body = front.body
         kind = "markdown"
+        links = markdown_links(body, front.body_line)
+        scripts = _script_warnings(path, body, front.body_line)
     entry, problems = entry_from_front_matter(path, front, body, kind)
     if leaks:
         return None, problems + leaks
     if entry is not None:
-        entry = replace(entry, blob_sha=git_blob_sha(data), mtime=mtime)
-    return entry, problems
+        entry = replace(entry, blob_sha=git_blob_sha(data), mtime=mtime, body_links=tuple(links))
+    return entry, problems + scripts
+
+
+def _script_warnings(path: str, body: str, first_line: int) -> list[Problem]:
+    """Entry Markdown is published as written, so HTML in it that runs script runs for every
+    reader; unlike notebook content, it is not sanitised. Said, never silently changed."""
+    return [
+        warning(
+            path,
+            line,
+            f"the entry's Markdown contains {what}, which runs in every reader's browser",
+            "remove it: entries are trusted like code, and a script here reaches the whole"
+            " team (use a notebook output, which is sanitised, for generated HTML)",
+        )
+        for line, what in script_lines(body, first_line)
+    ]
+
+
+def _notebook_links(text: str, notebook: dict[str, Any]) -> list[LinkRef]:
+    """Links in a notebook's Markdown cells, at their lines in the file."""
+    found: list[LinkRef] = []
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        return found
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        if index == 0 and _starts_with_front_matter(notebook):
+            continue
+        found.extend(markdown_links(cell_source(cell), line_of_cell_source(text, cell)))
+    return found
 
 
 def entry_from_front_matter(

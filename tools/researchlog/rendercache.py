@@ -127,7 +127,8 @@ class RenderCache:
             except sqlite3.DatabaseError:
                 # Not a database any more (a crash, a stray write): it is only a cache.
                 for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.file}{suffix}").unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):
+                        Path(f"{self.file}{suffix}").unlink(missing_ok=True)
                 try:
                     self._db = _open(self.file)
                 except (sqlite3.Error, OSError) as exc:

@@ -7,13 +7,13 @@ The plugin passes its validated config in; the CLI reads the same keys from the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .problems import Problem, error
+from .problems import Problem, error, warning
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 
@@ -36,6 +36,7 @@ class Settings:
     execute_timeout: int = 600
     stale_after: int = 5  # a bet with no improvement in its last N entries is flagged
     git_history: bool = True
+    link_not_found: str = "warn"  # MkDocs' validation.links.not_found: warn, info or ignore
 
     @property
     def cache_path(self) -> Path:
@@ -54,6 +55,27 @@ class Settings:
 
 
 DIRECTIONS = ("higher", "lower")
+
+
+def with_usable_cache(settings: Settings) -> tuple[Settings, list[Problem]]:
+    """The settings with a cache folder this run can write to. A read-only cache (a restored
+    CI cache, a shared checkout) is bypassed, never a reason to fail: this run keeps its
+    cache in a temporary folder, and says so."""
+    from .cache import probe_writable, throwaway_folder
+
+    reason = probe_writable(settings.cache_path)
+    if reason is None:
+        return settings, []
+    shown = settings.cache_dir
+    problem = warning(
+        shown,
+        None,
+        f"the cache folder cannot be written ({reason.strerror or reason}); this run keeps"
+        " its cache in a temporary folder, so it reads and renders everything again",
+        f"make {shown} writable, delete it (it is made again), or set cache_dir in"
+        f" {_config_name(settings.root)} to a folder this user can write",
+    )
+    return replace(settings, cache_dir=str(throwaway_folder())), [problem]
 
 
 def config_problems(settings: Settings) -> list[Problem]:
@@ -127,16 +149,20 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_settings(start: Path) -> Settings:
-    config = find_config(start.resolve())
-    if config is None:
-        return Settings(root=start.resolve())
+def read_config(config: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data ({} where it cannot be read: MkDocs reports why)."""
     try:
         data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         data = {}
-    if not isinstance(data, dict):
-        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_settings(start: Path) -> Settings:
+    config = find_config(start.resolve())
+    if config is None:
+        return Settings(root=start.resolve())
+    data = read_config(config)
     return settings_from(config.parent, data, plugin_options(data))
 
 
@@ -172,4 +198,16 @@ def settings_from(root: Path, site: Mapping[str, Any], options: Mapping[str, Any
         execute_timeout=int(option("execute_timeout")),
         stale_after=int(option("stale_after")),
         git_history=bool(option("git_history")),
+        link_not_found=_not_found_level(site.get("validation")),
     )
+
+
+def _not_found_level(validation: Any) -> str:
+    """How MkDocs treats a link to a missing file: `validation: {links: {not_found: …}}`, or
+    the shorthand `validation: {not_found: …}`; a warning unless set otherwise."""
+    if not isinstance(validation, Mapping):
+        return "warn"
+    links = validation.get("links")
+    value = links.get("not_found") if isinstance(links, Mapping) else None
+    value = value or validation.get("not_found") or "warn"
+    return str(value) if str(value) in ("warn", "info", "ignore") else "warn"
