@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .problems import Problem, error
 
@@ -86,3 +87,35 @@ def secret_problems(path: str, text: str) -> list[Problem]:
         )
         for finding in find_secrets(text)
     ]
+
+
+# ----------------------------------------------------------------------------- other files
+
+_BLOCK = 8 << 20  # files are scanned in blocks of about this size, so memory stays bounded
+_BINARY_SNIFF = 8192
+
+
+def file_secret_problems(root: Path, path: str) -> list[Problem]:
+    """Errors for every credential-like line in a text file the site would publish (a config,
+    a CSV, a log). Binary files (a NUL byte near the start: images, archives) are skipped."""
+    problems: list[Problem] = []
+    try:
+        with (root / path).open("rb") as stream:
+            head = stream.read(_BINARY_SNIFF)
+            if b"\0" in head:
+                return []
+            line = 1
+            pending = head
+            while True:
+                block = stream.read(_BLOCK)
+                data = pending + block
+                cut = data.rfind(b"\n") + 1 if block else len(data)
+                chunk, pending = data[:cut], data[cut:]
+                text = chunk.decode("utf-8", errors="replace")
+                for problem in secret_problems(path, text):
+                    problems.append(replace(problem, line=(problem.line or 1) + line - 1))
+                line += chunk.count(b"\n")
+                if not block:
+                    return problems
+    except OSError:
+        return []  # unreadable files are reported where they are read

@@ -85,18 +85,19 @@ def sample_file_path(entry: Entry) -> str | None:
 
 
 def load_samples(
-    root: Path, entries: Iterable[Entry], assets: Collection[str]
+    root: Path, entries: Iterable[Entry], assets: Collection[str], withheld: Collection[str] = ()
 ) -> tuple[dict[str, SampleSet], list[Problem]]:
     """The samples of every entry that has some, by slug, and every problem found in them.
 
     `assets` are the repo-relative files under log/: sample files and images must be among
-    them, since only those are published with the site.
+    them, since only those are published with the site. A `withheld` file (it holds a
+    credential, reported as such) gives no samples and no further problem.
     """
     found: dict[str, SampleSet] = {}
     problems: list[Problem] = []
     known = frozenset(assets)
     for entry in entries:
-        if entry.samples is None:
+        if entry.samples is None or sample_file_path(entry) in withheld:
             continue
         samples, entry_problems = entry_samples(entry, known, lambda p: (root / p).read_bytes())
         problems.extend(entry_problems)
