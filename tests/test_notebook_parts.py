@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from researchlog.notebook_math import protect_math, to_mathml
+from researchlog.notebook_markdown import render_cell
+from researchlog.notebook_math import to_mathml
 from researchlog.notebook_safety import sanitize_html
 
 # Every tag the sanitiser writes: a safe name, quoted attributes, nothing else.
@@ -139,36 +140,26 @@ def test_any_mix_of_fragments_comes_out_inert(parts: list[str]) -> None:
     assert_inert(sanitize_html("".join(parts)).html)
 
 
-def placeholders() -> tuple[dict[str, str], object]:
-    blocks: dict[str, str] = {}
-
-    def placeholder(markup: str) -> str:
-        token = f"TOKEN{len(blocks)}"
-        blocks[token] = markup
-        return token
-
-    return blocks, placeholder
+def cell_html(text: str) -> str:
+    return "".join(part.html for part in render_cell(text, lambda href: href))
 
 
-def test_math_in_markdown_becomes_mathml_placeholders() -> None:
-    blocks, placeholder = placeholders()
+def test_math_in_markdown_becomes_mathml() -> None:
     text = (
-        "The rate $\\eta$ and\n\n$$\\sum_i x_i$$\n\nand \\(a^2\\) cost $5 and $10, or \\$3.\n\n"
+        "The rate $\\eta$ and\n\n$$\\sum_i x_i$$\n\nand $ a + b $ cost $5 and $10, or \\$3.\n\n"
         "`$not math$` and\n\n```\n$$ also not $$\n```\n"
     )
-    result = protect_math(text, placeholder)  # type: ignore[arg-type]
-    assert result.startswith("The rate TOKEN1 and")  # display math is found first
-    assert "\n\nTOKEN0\n\n" in result
-    assert "and TOKEN2 cost $5 and $10, or &#36;3." in result
-    assert "`$not math$`" in result and "$$ also not $$" in result
-    assert 'alttext="\\eta"' in blocks["TOKEN1"] and "<mi>" in blocks["TOKEN1"]
-    assert blocks["TOKEN0"].startswith('<div class="rl-math"><math')
-    assert 'display="block"' in blocks["TOKEN0"]
+    markup = cell_html(text)
+    assert 'alttext="\\eta"' in markup and "<mi>" in markup
+    assert '<div class="rl-math" tabindex="0"><math alttext="\\sum_i x_i"' in markup
+    assert 'display="block"' in markup
+    assert 'alttext="a + b"' in markup  # inner spaces, as Jupyter allows
+    assert "cost $5 and $10, or $3." in markup  # prices stay text
+    assert "<code>$not math$</code>" in markup and "$$ also not $$" in markup
 
 
 def test_environments_and_unreadable_formulas() -> None:
-    blocks, placeholder = placeholders()
-    protect_math("\\begin{align} a &= b \\\\ c &= d \\end{align}", placeholder)  # type: ignore[arg-type]
-    assert "<mtable" in blocks["TOKEN0"]
+    markup = cell_html("\\begin{align} a &= b \\\\ c &= d \\end{align}\n")
+    assert "<mtable" in markup
     shown = to_mathml("\\frac{a}{", display=False)
     assert shown == '<code class="rl-math-source">\\frac{a}{</code>'

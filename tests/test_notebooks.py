@@ -43,6 +43,17 @@ plugins:
   - search
   - researchlog
 """
+SCRIPTED_SVG = (
+    "<svg width='12' height='12' onload=\"document.documentElement.setAttribute("
+    "'data-onload', 'yes')\"><script>document.documentElement.setAttribute('data-pwned',"
+    " 'yes')</script><a href='javascript:alert(1)'><rect width='12' height='12'/></a>"
+    "<image href='https://example.org/track.png' width='1' height='1'/></svg>"
+)
+UNSAFE_MARKDOWN = (
+    "Notes with <b>inline HTML</b>.\n\n<script>document.body.dataset.mdpwned = 'yes'</script>\n\n"
+    "<img id='mdimg' src='#'"
+    " onerror=\"document.body.dataset.mdimg = 'yes'\" alt='x'>\n"
+)
 # A 1x1 red PNG, pasted into a Markdown cell as an attachment.
 PIXEL = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAF"
@@ -73,6 +84,8 @@ CODE_CELLS = [
     "from IPython.display import SVG, Image, display\nimport io\n"
     'display(SVG(\'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
     '<rect width="40" height="20" fill="teal"/></svg>\'))\n'
+    # one that runs script when opened, and names no namespace
+    f"display(SVG({SCRIPTED_SVG!r}))\n"
     "buffer = io.BytesIO()\nplt.figure(figsize=(2, 1))\nplt.plot([0, 1], [1, 0])\n"
     "plt.savefig(buffer, format='jpeg')\nplt.close('all')\n"
     "display(Image(data=buffer.getvalue(), format='jpeg'))",
@@ -98,6 +111,7 @@ def make_notebook(front_matter: str = FRONT_MATTER) -> Any:
     markdown["attachments"] = {"pasted.png": {"image/png": PIXEL}}
     cells = [v4.new_raw_cell(front_matter), markdown]
     cells += [v4.new_code_cell(source) for source in CODE_CELLS]
+    cells.append(v4.new_markdown_cell(UNSAFE_MARKDOWN))
     cells.append(v4.new_code_cell("token = 'hidden-by-tag'", metadata={"tags": ["remove-cell"]}))
     cells.append(v4.new_markdown_cell("## Decision\n\nShip 3e-4 as the new default."))
     notebook = v4.new_notebook(cells=cells)
@@ -272,6 +286,27 @@ def test_unsafe_html_is_left_out_with_a_note(built: tuple[Repo, Path, Any]) -> N
         "Left out for safety: 1 script. Notebook outputs run code only on sites that set"
         " trust_notebook_html: true.",
     ]
+
+
+def test_markdown_cells_and_svg_files_run_nothing(built: tuple[Repo, Path, Any]) -> None:
+    _, site, _ = built
+    article = soup(site, PAGE).select_one("article")
+    assert "inline HTML" in article.select_one(".rl-nb-markdown b").get_text()
+    assert not any("mdpwned" in s.get_text() for s in article.select("script"))
+    image = article.select_one("#mdimg")
+    assert image is not None and not image.has_attr("onerror")
+    notes = [n.get_text(" ", strip=True) for n in article.select(".rl-nb-note--safety")]
+    assert (
+        "Left out for safety: 1 script and 1 event handler. Notebook outputs run code only on"
+        " sites that set trust_notebook_html: true." in notes
+    )
+    svgs = [site / PAGE / img["src"] for img in article.select('.rl-nb-image img[src$=".svg"]')]
+    assert len(svgs) == 2
+    scripted = svgs[1].read_text()
+    assert "<script" not in scripted and "onload" not in scripted
+    assert "javascript:" not in scripted and "example.org" not in scripted
+    assert 'xmlns="http://www.w3.org/2000/svg"' in scripted  # shown as a file by browsers
+    assert "<rect" in scripted
 
 
 def test_search_indexes_text_but_not_images_or_figure_data(
@@ -502,6 +537,8 @@ def test_notebook_page_in_chromium_through_instant_navigation(
         assert page.locator(".rl-nb-html table").first.is_visible()
         # Nothing in the notebook's HTML or JavaScript outputs ran.
         assert page.evaluate("document.body.dataset.pwned || document.body.dataset.js") is None
+        # Nor did the HTML in its Markdown cells.
+        assert page.evaluate("document.body.dataset.mdpwned || document.body.dataset.mdimg") is None
         # Dark mode re-themes the chart's text.
         light = page.locator(".rl-figure .gtitle").first.evaluate("e => getComputedStyle(e).fill")
         page.locator("label[for='__palette_1']").first.click()
@@ -509,6 +546,17 @@ def test_notebook_page_in_chromium_through_instant_navigation(
             "c => getComputedStyle(document.querySelector('.rl-figure .gtitle')).fill !== c",
             arg=light,
         )
+        # An SVG output opened on its own runs nothing either.
+        svg = page.locator('.rl-nb-image img[src$=".svg"]').nth(1).evaluate("img => img.src")
+        alone = page.context.new_page()
+        alone.goto(svg)
+        assert alone.evaluate("document.documentElement.localName") == "svg"
+        ran = alone.evaluate(
+            "document.documentElement.getAttribute('data-pwned')"
+            " || document.documentElement.getAttribute('data-onload')"
+        )
+        assert ran is None
+        alone.close()
         # A direct visit draws the chart too.
         page.goto(f"{url}{PAGE}/")
         page.locator(".rl-figure").first.scroll_into_view_if_needed()

@@ -15,11 +15,13 @@ import base64
 import functools
 import hashlib
 import html
+import posixpath
 import re
 import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import nbformat
 from nbconvert.exporters import Exporter
@@ -48,8 +50,9 @@ from .notebook_check import (
     megabytes,
     output_size,
 )
-from .notebook_math import protect_math, to_mathml
-from .notebook_safety import removed_text, sanitize_html
+from .notebook_markdown import Heading, heading_markdown, render_cell
+from .notebook_math import to_mathml
+from .notebook_safety import UnreadableSvg, removed_text, sanitize_html, sanitize_svg
 from .notebooks import Job
 from .problems import plural
 from .views.figures import figure_html
@@ -298,7 +301,7 @@ class _Page:
                 continue
             kind = cell.get("cell_type")
             if kind == "markdown":
-                self.parts.append(protect_math(cell_text(cell.source), self.block))
+                self._markdown(cell_text(cell.source))
                 self._attachments(cell, outputs)
             elif kind == "code":
                 self.parts.append(self.block(self._code_cell(cell, index, outputs)))
@@ -339,11 +342,44 @@ class _Page:
             if path in outputs:
                 self._file(Path(name).name, outputs[path])
 
+    def _markdown(self, source: str) -> None:
+        """A Markdown cell in Jupyter's dialect, sanitised like an output. Its top-level
+        headings go into the page's own Markdown, for the table of contents and search."""
+        removed: Counter[str] = Counter()
+        for part in render_cell(source, self._address):
+            markup = part.html
+            if not self.job.trusted:
+                cleaned = sanitize_html(markup)
+                markup = cleaned.html
+                removed.update(cleaned.removed)
+            if isinstance(part, Heading):
+                self.parts.append(heading_markdown(part, markup))
+            else:
+                self.parts.append(self.block(f'<div class="rl-nb-markdown">{markup}</div>'))
+        note = _safety_note(removed)
+        if note:
+            self.parts.append(self.block(note))
+
+    def _address(self, href: str) -> str:
+        """A relative address in a Markdown cell, made relative to the page: links between
+        notebooks and entries go to their pages, other files to where the site has them."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith(("#", "/")) or not parts.path:
+            return href
+        folder = posixpath.dirname(self.job.src_uri)
+        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+        if target.startswith("../"):
+            return href  # outside the site: left as written (and reported by check)
+        if target.endswith((".md", ".ipynb")):
+            return self.urls.rel(self.job.src_uri, target, parts.fragment)
+        anchor = f"#{parts.fragment}" if parts.fragment else ""
+        return self.urls.asset(self.job.src_uri, target) + anchor
+
     def _raw_cell(self, cell: Any) -> None:
         kind = str(cell.metadata.get("raw_mimetype") or cell.metadata.get("format") or "")
         source = cell_text(cell.source)
         if kind in ("text/markdown", "markdown"):
-            self.parts.append(protect_math(source, self.block))
+            self._markdown(source)
         elif kind in ("text/html", "html"):
             self.parts.append(self.block(self._html(source)))
 
@@ -442,6 +478,17 @@ class _Page:
         if content is None:  # not extracted (should not happen); decode it here
             raw = output["data"][mime]
             content = cell_text(raw).encode() if mime == "image/svg+xml" else base64.b64decode(raw)
+        note = ""
+        if mime == "image/svg+xml" and not self.job.trusted:
+            # Opened on its own, an SVG file is a page of the site: it must run nothing.
+            try:
+                content, removed = sanitize_svg(content)
+            except UnreadableSvg:
+                return (
+                    '<p class="rl-nb-note rl-nb-note--safety">An SVG image that is not'
+                    " well-formed XML was left out.</p>"
+                )
+            note = _safety_note(removed)
         name = self._file(
             Path(extracted).name if extracted else f"output_{cell}_{number}{IMAGES[mime]}",
             content,
@@ -456,7 +503,7 @@ class _Page:
         src = html.escape(self.job.files_href + name, quote=True)
         return (
             f'<div class="rl-nb-image"><img src="{src}" alt="{html.escape(alt, quote=True)}"'
-            f'{dims} loading="lazy"></div>'
+            f'{dims} loading="lazy"></div>{note}'
         )
 
     def _plotly(self, figure: Any, cell: int) -> str:

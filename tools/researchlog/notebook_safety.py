@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 from .problems import plural
 
@@ -84,6 +85,7 @@ LABELS = {
     "frame": ("embedded frame or plugin", "embedded frames or plugins"),
     "page": ("element that changes the page (base, meta or link)", "elements that change the page"),
     "style": ("style sheet that loads other files", "style sheets that load other files"),
+    "external": ("reference to another file or host", "references to other files or hosts"),
 }
 
 
@@ -210,3 +212,88 @@ class _Cleaner(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         pass
+
+
+# ----------------------------------------------------------------------------- SVG
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+# Only a reference to a part of the same image, or an embedded picture, may stay.
+_SVG_INTERNAL_URL = re.compile(r"url\(\s*['\"]?#", re.IGNORECASE)
+_SVG_ANY_URL = re.compile(r"url\s*\(|@import", re.IGNORECASE)
+
+
+class UnreadableSvg(ValueError):
+    """An SVG output that is not XML (or declares entities): it is not published."""
+
+
+def sanitize_svg(data: bytes) -> tuple[bytes, Counter[str]]:
+    """An SVG file that runs nothing and fetches nothing, whoever opens it: no script, no
+    event handler, no element that embeds other content, no reference to another file or
+    host. An SVG written without its namespace gets it, so browsers show it as a file."""
+    from xml.etree import ElementTree
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(data)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
+        raise UnreadableSvg(str(exc)) from None
+    removed: Counter[str] = Counter()
+    if _local(root.tag) != "svg":
+        raise UnreadableSvg("the document is not an <svg> element")
+    _clean_svg(root, removed)
+    ElementTree.register_namespace("", SVG_NS)
+    ElementTree.register_namespace("xlink", XLINK_NS)
+    return ElementTree.tostring(root, encoding="utf-8"), removed
+
+
+def _clean_svg(element: Any, removed: Counter[str]) -> None:
+    if "}" not in element.tag:
+        element.tag = f"{{{SVG_NS}}}{element.tag}"  # no xmlns: SVG's own namespace
+    for name in list(element.attrib):
+        value = element.attrib[name]
+        local = _local(name).lower()
+        plain = _CONTROL.sub("", html.unescape(value)).lower()
+        if local.startswith("on"):
+            removed["handler"] += 1
+        elif local == "href" and not (
+            plain.startswith("#") or (plain.startswith("data:image/") and "svg" not in plain)
+        ):
+            removed["link" if "javascript:" in plain else "external"] += 1
+        elif "javascript:" in plain:
+            removed["link"] += 1
+        elif _SVG_ANY_URL.search(value) and not _only_internal_urls(value):
+            removed["external"] += 1
+        else:
+            continue
+        del element.attrib[name]
+    for child in list(element):
+        if not isinstance(child.tag, str):  # a comment or processing instruction
+            element.remove(child)
+            continue
+        tag = _local(child.tag).lower()
+        if tag in _DROP_WITH_CONTENT or tag == "foreignobject":
+            removed["frame" if tag in _FRAME_LIKE or tag == "foreignobject" else "script"] += 1
+            element.remove(child)
+        elif (
+            tag == "style"
+            and _SVG_ANY_URL.search(child.text or "")
+            and not (_only_internal_urls(child.text or ""))
+        ):
+            removed["style"] += 1
+            element.remove(child)
+        else:
+            _clean_svg(child, removed)
+
+
+def _only_internal_urls(text: str) -> bool:
+    """Whether every url(…) in `text` points into the same image (url(#clip1))."""
+    if "@import" in text.lower():
+        return False
+    return len(_SVG_ANY_URL.findall(text)) == len(_SVG_INTERNAL_URL.findall(text))
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]

@@ -38,11 +38,21 @@ CACHE_FOLDER = "notebooks"
 _CONVERTER_SOURCES = (
     "notebooks.py",
     "notebook_convert.py",
+    "notebook_markdown.py",
     "notebook_math.py",
     "notebook_safety.py",
     "views/figures.py",
 )
-_LIBRARIES = ("nbconvert", "nbformat", "pygments", "latex2mathml", "mistune")
+_LIBRARIES = (
+    "nbconvert",
+    "nbformat",
+    "pygments",
+    "latex2mathml",
+    "mistune",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "defusedxml",
+)
 _UNUSED_DAYS = 30  # cache entries not used for this long are removed after a conversion
 
 

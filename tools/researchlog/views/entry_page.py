@@ -10,6 +10,7 @@ from functools import partial
 from ..log import Log, LogEntry
 from ..problems import plural
 from ..schema import STATUS_LABELS
+from ..sitepaths import project_page
 from .html import (
     PageWriter,
     date_text,
@@ -18,14 +19,14 @@ from .html import (
     esc,
     format_number,
     link,
-    slugify,
     status_badge,
     tag_links,
 )
 from .pages import Body, Page
 from .urls import Urls
 
-_LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*)\n?")
+# The text's own title: a Markdown heading, or the HTML heading a notebook's first cell gives.
+_LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*|<h1[\s>][^\n]*</h1>)\n?")
 
 
 def entry_page(
@@ -75,7 +76,7 @@ def header(item: LogEntry, log: Log, urls: Urls) -> str:
         rows.append(
             (
                 "Project",
-                link(urls.rel(here, f"projects/{slugify(entry.project)}.md"), entry.project),
+                link(urls.rel(here, project_page(entry.project)), entry.project),
             )
         )
     if entry.dataset:
