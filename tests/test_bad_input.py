@@ -4,6 +4,7 @@ the site still builds, and a strict build fails listing every problem."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,11 @@ from pathlib import Path
 import pytest
 
 from support import Repo, entry_text, mkdocs_build, run_cli
+
+
+def fix(text: str) -> str:
+    return f"\n    fix: {text}"
+
 
 BILLION_LAUGHS = (
     "---\ntitle: Laughs\nstatus: planned\n"
@@ -52,10 +58,23 @@ class Case:
     name: str
     files: dict[str, str | bytes]
     expected: tuple[str, ...]  # formatted problems: "path:line: severity: message\n    fix: …"
+    # Symbolic links to make, path -> target; {outside} is a folder beside the repository.
+    links: tuple[tuple[str, str], ...] = ()
 
 
-def fix(text: str) -> str:
-    return f"\n    fix: {text}"
+LEFT_OUT = "it is left out of the site"
+OUTSIDE_FIX = fix(
+    "copy what the log needs into the repository, or remove the link: only files inside the"
+    " repository are published"
+)
+SECRET_FIX = fix(
+    "remove it (and revoke the credential: it is in the git history now); if it is not a"
+    " secret, add the comment `researchlog: allow-secret` to the line"
+)
+SCRIPT_FIX = fix(
+    "remove it: entries are trusted like code, and a script here reaches the whole team (use a"
+    " notebook output, which is sanitised, for generated HTML)"
+)
 
 
 STATUSES = "planned, running, success, dead-end, inconclusive, superseded"
@@ -389,6 +408,133 @@ CASES = [
             ),
         ),
     ),
+    Case(
+        "a symbolic link to an entry outside the repository",
+        {},
+        (
+            "log/borrowed.md: warning: this symbolic link points outside the repository (to"
+            f" {{outside}}/entry.md); {LEFT_OUT}" + OUTSIDE_FIX,
+        ),
+        links=(("log/borrowed.md", "{outside}/entry.md"),),
+    ),
+    Case(
+        "a symbolic link to a folder outside the repository",
+        {},
+        (
+            "log/shared: warning: this symbolic link points outside the repository (to"
+            f" {{outside}}/shared); {LEFT_OUT}" + OUTSIDE_FIX,
+        ),
+        links=(("log/shared", "{outside}/shared"),),
+    ),
+    Case(
+        "a symbolic link to the repository's .env",
+        {".env": "DATABASE_PASSWORD=hunter2\n"},
+        (
+            "log/settings.txt: warning: this symbolic link points to .env, inside the hidden"
+            f" .env; {LEFT_OUT}"
+            + fix(
+                "hidden files and folders (.env, .git, the cache) are never published;"
+                " remove the link"
+            ),
+        ),
+        links=(("log/settings.txt", "../.env"),),
+    ),
+    Case(
+        "a sample image that links outside the repository",
+        {
+            "log/cats.md": entry_text(
+                samples=[{"id": "c1", "input": "cat.png", "prediction": "cat"}]
+            ),
+        },
+        (
+            "log/cat.png: warning: this symbolic link points outside the repository (to"
+            f" {{outside}}/cat.png); {LEFT_OUT}" + OUTSIDE_FIX,
+            'log/cats.md:3: error: the input "cat.png" looks like an image, but there is no'
+            " file log/cat.png"
+            + fix(
+                "put the image at that path (relative to the entry file), or correct the path;"
+                " until then the path is shown as text"
+            ),
+        ),
+        links=(("log/cat.png", "{outside}/cat.png"),),
+    ),
+    Case(
+        "a broken symbolic link to a data file",
+        {},
+        (
+            "log/gone.csv: warning: this is a broken symbolic link (to nowhere.csv);"
+            f" {LEFT_OUT}" + fix("point the link at an existing file, or remove log/gone.csv"),
+        ),
+        links=(("log/gone.csv", "nowhere.csv"),),
+    ),
+    Case(
+        "a key in a run configuration beside the entries",
+        {
+            "log/runs/run-config.yaml": (
+                "model: resnet50\nlr: 0.001\n"
+                "openai_api_key: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD\n"
+            )
+        },
+        (
+            "log/runs/run-config.yaml:3: error: this line looks like it contains an OpenAI API"
+            " key; the file is left out of the site" + SECRET_FIX,
+        ),
+    ),
+    Case(
+        "a token in a samples file",
+        {
+            "log/router.md": entry_text(samples="router.csv"),
+            "log/router.csv": (
+                "id,input,expected,prediction\n"
+                "t1,My invoice is wrong,billing,billing\n"
+                "t2,token ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked,bug,bug\n"
+            ),
+        },
+        (
+            "log/router.csv:3: error: this line looks like it contains a GitHub token; the file"
+            " is left out of the site" + SECRET_FIX,
+        ),
+    ),
+    Case(
+        "an image that does not exist",
+        {"log/plots.md": entry_text("The curve:\n\n![loss curve](figures/loss.png)\n")},
+        (
+            "log/plots.md:9: warning: links to figures/loss.png, but the site has no file"
+            " log/figures/loss.png"
+            + fix("correct the path (it is relative to log/plots.md), or add the file"),
+        ),
+    ),
+    Case(
+        "a link to a file that is not published",
+        {
+            "src/train.py": "print('train')\n",
+            "log/code.md": entry_text("Trained with [the script](../src/train.py).\n"),
+        },
+        (
+            "log/code.md:7: warning: links to ../src/train.py, but the site has no file"
+            " src/train.py"
+            + fix(
+                "src/train.py is in the repository but not published with the site (only files"
+                " in log/ and playbook/ are); move it there, or give its full web address on"
+                " your forge"
+            ),
+        ),
+    ),
+    Case(
+        "a script in an entry",
+        {
+            "log/scripty.md": entry_text(
+                "Results below.\n\n<script>alert(1)</script>\n\n"
+                "<img src=plot.svg onerror=alert(2)>\n\n`<script>` in code is fine.\n"
+            ),
+        },
+        (
+            "log/scripty.md:9: warning: the entry's Markdown contains a <script> element, which"
+            " runs in every reader's browser" + SCRIPT_FIX,
+            "log/scripty.md:11: warning: the entry's Markdown contains an onerror= attribute,"
+            " which runs in every reader's browser" + SCRIPT_FIX,
+        ),
+    ),
 ]
 
 
@@ -398,9 +544,12 @@ def bad_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, str, str, 
     repo = Repo(tmp_path_factory.mktemp("bad") / "repo")
     repo.site_config()
     repo.entry("log/good.md", title="A good entry", status="success", outcome="Fine.")
+    outside = outside_folder(repo)
     for case in CASES:
         for path, content in case.files.items():
             repo.write(path, content)
+        for path, target in case.links:
+            (repo.root / path).symlink_to(target.format(outside=outside))
     repo.commit("bad inputs")
     lenient = mkdocs_build(repo.root, site_dir=repo.root.parent / "site")
     assert lenient.returncode == 0, lenient.stderr
@@ -414,6 +563,16 @@ def bad_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, str, str, 
     )
 
 
+def outside_folder(repo: Repo) -> Path:
+    """Files beside the repository that links in it point to: they must never be published."""
+    outside = (repo.root.parent / "outside").resolve()
+    (outside / "shared").mkdir(parents=True)
+    (outside / "shared/private.csv").write_text("customer,revenue\nAcme,100\n")
+    (outside / "entry.md").write_text(entry_text(title="Not ours", status="planned"))
+    (outside / "cat.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    return outside
+
+
 def test_the_table_is_large_enough() -> None:
     assert len(CASES) >= 30
 
@@ -421,7 +580,8 @@ def test_the_table_is_large_enough() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input(case: Case, bad_repo: tuple[Repo, str, str, str]) -> None:
     repo, lenient, strict, check = bad_repo
-    for expected in case.expected:
+    outside = str((repo.root.parent / "outside").resolve())
+    for expected in (text.replace("{outside}", outside) for text in case.expected):
         assert expected in check, f"check output lacks:\n{expected}\n---\n{check}"
         # The build reports it too, and without --strict the rest of the site is built.
         assert expected in lenient
@@ -437,6 +597,63 @@ def test_strict_lists_every_problem(bad_repo: tuple[Repo, str, str, str]) -> Non
     assert len(problems) >= len(CASES)
     for line in problems:
         assert line in strict
+
+
+def test_check_reports_whatever_fails_the_strict_build(
+    bad_repo: tuple[Repo, str, str, str],
+) -> None:
+    """The pre-commit hook (`check --strict`) is never green where CI (`build --strict`) is red:
+    every warning and error of the strict build is among check's problems."""
+    _, _, strict, check = bad_repo
+    lines = [line for line in strict.splitlines() if line.startswith(("WARNING", "ERROR"))]
+    assert lines
+    for line in lines:
+        message = line.split("-  ", 1)[1]
+        if message.startswith("researchlog: "):
+            assert message.removeprefix("researchlog: ") in check
+            continue
+        link = re.match(r"Doc file '([^']+)' contains a link '([^']+)'", message)
+        if link:
+            assert re.search(
+                rf"^{re.escape(link[1])}:\d+: warning: links to {re.escape(link[2])},",
+                check,
+                re.MULTILINE,
+            ), message
+            continue
+        assert message.startswith("Aborted with"), f"check does not report: {message}"
+
+
+def test_nothing_from_outside_the_repository_is_published(
+    bad_repo: tuple[Repo, str, str, str],
+) -> None:
+    repo, *_ = bad_repo
+    site = repo.root.parent / "site"
+    published = {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file()}
+    for name in ("borrowed", "shared", "settings.txt", "cat.png", "gone.csv", "run-config"):
+        assert not [p for p in published if name in p], name
+    assert "log/router.csv" not in published  # the samples file that holds a token
+    for path, file in published.items():
+        content = file.read_bytes()
+        for secret in (b"Not ours", b"Acme,100", b"hunter2", b"sk-proj-abcdef", b"ghp_abcdef"):
+            assert secret not in content, f"{path} carries {secret!r}"
+    data = json.loads((site / "entries.json").read_text())
+    assert "borrowed" not in {e["slug"] for e in data["entries"]}
+
+
+def test_links_inside_the_repository_keep_working(repo: Repo) -> None:
+    repo.write("log/figures/loss.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    repo.write("shared/notes.md", entry_text(title="Kept elsewhere", status="planned"))
+    (repo.root / "log/2025").mkdir()
+    (repo.root / "log/2025/loss-link.png").symlink_to("../figures/loss.png")
+    (repo.root / "log/2025/elsewhere.md").symlink_to("../../shared/notes.md")
+    repo.entry("log/2025/plot.md", "![loss](loss-link.png)\n", title="Plot", status="running")
+    repo.commit("linked")
+    check = run_cli("check", "--strict", cwd=repo.root)
+    assert check.returncode == 0, check.stdout
+    site = repo.root.parent / "site"
+    assert mkdocs_build(repo.root, strict=True, site_dir=site).returncode == 0
+    assert (site / "log/2025/loss-link.png").read_bytes().startswith(b"\x89PNG")
+    assert (site / "log/2025/elsewhere/index.html").is_file()
 
 
 def test_billion_laughs_does_not_expand(bad_repo: tuple[Repo, str, str, str]) -> None:

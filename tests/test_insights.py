@@ -184,7 +184,7 @@ def test_without_effort_the_returns_curve_counts_attempts() -> None:
 
 
 def test_metrics_whose_names_slugify_alike_get_their_own_pages() -> None:
-    from researchlog.views.metrics import unique_slugs
+    from researchlog.sitepaths import unique_slugs
 
     assert unique_slugs(["val-f1", "val_f1", "val f1"], "") == {
         "val-f1": "val-f1",

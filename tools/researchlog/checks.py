@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .linkcheck import link_problems
 from .log import build_log
-from .problems import Problem, count_summary, plural
+from .problems import Problem, count_summary, plural, sort_problems
 from .settings import Settings
 
 
@@ -25,7 +26,8 @@ def run_check(settings: Settings, paths: Sequence[Path] = ()) -> CheckResult:
         return CheckResult(missing=missing)
     wanted = [_relative(settings.root, p) for p in paths]
     log = build_log(settings, history=False)
-    problems = [p for p in log.problems if not wanted or _covers(wanted, p.path)]
+    everything = sort_problems([*log.problems, *link_problems(log)])
+    problems = [p for p in everything if not wanted or _covers(wanted, p.path)]
     scope = (
         f"{plural(len(log.entry_files), 'entry', 'entries')} and"
         f" {plural(len(log.playbook), 'playbook page')}"

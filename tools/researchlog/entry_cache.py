@@ -20,6 +20,7 @@ from typing import Any
 from . import __version__
 from .cache import write_atomic
 from .entries import Entry, read_entry
+from .mdlinks import LinkRef
 from .problems import Problem, Severity
 
 CACHE_NAME = "entries.json"
@@ -28,7 +29,15 @@ FORMAT = 1  # bump when the stored shape of Entry or Problem changes
 # its size and mtime (git's "racy" files); such files are re-read until they settle.
 _SETTLE_SECONDS = 2.0
 # The modules whose code decides what an entry parses to: editing them invalidates the cache.
-_PARSERS = ("entries.py", "frontmatter.py", "schema.py", "problems.py", "entry_cache.py")
+_PARSERS = (
+    "entries.py",
+    "frontmatter.py",
+    "schema.py",
+    "problems.py",
+    "entry_cache.py",
+    "mdlinks.py",
+    "credentials.py",
+)
 _TUPLE_FIELDS = {f.name for f in fields(Entry) if str(f.type).startswith("tuple")}
 
 
@@ -127,6 +136,8 @@ def _entry_fields(entry: Entry) -> dict[str, Any]:
             value = list(value)
         elif name in ("metrics", "extra", "lines"):
             value = dict(value)
+        if name == "body_links":
+            value = [[link.href, link.line] for link in entry.body_links]
         values[name] = value
     return values
 
@@ -142,6 +153,7 @@ def _decode(record: Any) -> tuple[Entry | None, list[Problem]]:
     values = dict(values)
     for name in _TUPLE_FIELDS:
         values[name] = tuple(values[name])
+    values["body_links"] = tuple(LinkRef(href, line) for href, line in values["body_links"])
     if values["date"] is not None:
         values["date"] = dt.date.fromisoformat(values["date"])
     return Entry(**values), problems

@@ -326,7 +326,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
     raw = _front_matter_cell(cells)
     meta = notebook.get("metadata", {}).get("researchlog")
     if raw is not None:
-        first_line = _line_of_cell_source(text, cells[0])
+        first_line = line_of_cell_source(text, cells[0])
         block = raw.split("\n", 1)[1] if "\n" in raw else ""
         closing = _close_fence(block)
         if closing is None:
@@ -426,7 +426,7 @@ def _close_fence(block: str) -> int | None:
     return None
 
 
-def _line_of_cell_source(text: str, cell: dict[str, Any]) -> int:
+def line_of_cell_source(text: str, cell: dict[str, Any]) -> int:
     """The file line holding the first line of a cell's source (nbformat writes one per line)."""
     source = cell.get("source", "")
     first = source[0] if isinstance(source, list) and source else str(source).split("\n", 1)[0]

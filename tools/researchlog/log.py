@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from . import schema
+from .credentials import file_secret_problems
 from .entries import Entry, discover
 from .entry_cache import CACHE_NAME, EntryCache
 from .frontmatter import quick_status
@@ -23,11 +24,12 @@ from .history import (
     Revision,
     start_history,
 )
+from .mdlinks import link_target
 from .notebook_check import MB, NotebookChecks
 from .playbook import Playbook, PlaybookPage, read_playbook
 from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
-from .settings import Settings, config_problems
+from .settings import Settings, config_problems, with_usable_cache
 from .workers import Workers
 
 Progress = Callable[[str], None]
@@ -134,11 +136,12 @@ def build_log(
     With `workers`, new notebooks are validated in them while the git history is read;
     `history_read` is the history already being read (start_log_history)."""
     say = progress or (lambda message: None)
+    settings, cache_problems = with_usable_cache(settings)
     root = settings.root
     # git reads the history while the front matter is parsed here.
     reading = history_read or (start_log_history(settings) if history else None)
     found = discover(root, settings.log_dir)
-    problems: list[Problem] = list(found.problems) + config_problems(settings)
+    problems: list[Problem] = [*found.problems, *config_problems(settings), *cache_problems]
     parsed: list[Entry] = []
     cache = EntryCache.open(settings.cache_path / CACHE_NAME)
     for path in found.entries:
@@ -167,7 +170,15 @@ def build_log(
     entries, slug_problems = _unique_slugs(parsed)
     problems.extend(slug_problems)
     problems.extend(_check_links(entries, playbook, settings))
-    samples, sample_problems = load_samples(root, entries, found.assets)
+    # Every other file the site publishes is scanned for credentials like the entries.
+    withheld: set[str] = set(found.unreadable)
+    for path in [*found.assets, *playbook.assets]:
+        leaks = file_secret_problems(root, path)
+        if leaks:
+            problems.extend(leaks)
+            withheld.add(path)
+    assets = [path for path in found.assets if path not in withheld]
+    samples, sample_problems = load_samples(root, entries, assets, withheld)
     problems.extend(sample_problems)
     joined = [_join(entry, repo) for entry in entries]
     joined = _with_supersedes(joined)
@@ -176,7 +187,7 @@ def build_log(
         settings=settings,
         entries=tuple(joined),
         playbook=tuple(playbook.in_reading_order()),
-        assets=tuple(found.assets + playbook.assets),
+        assets=tuple(p for p in found.assets + playbook.assets if p not in withheld),
         entry_files=tuple(found.entries),
         problems=tuple(sort_problems(problems)),
         git=repo.state,
@@ -297,28 +308,18 @@ def _check_links(entries: list[Entry], playbook: Playbook, settings: Settings) -
     log_prefix = settings.log_dir + "/"
     for page in playbook.pages:
         for link in page.links:
-            if not link.target.startswith(log_prefix) or not link.target.endswith(
-                (".md", ".ipynb")
-            ):
+            target = link_target(page.path, link.href)
+            if target is None or not target.startswith(log_prefix):
                 continue
-            linked = by_path.get(link.target)
-            if linked is None:
-                problems.append(
-                    warning(
-                        page.path,
-                        link.line,
-                        f"links to {link.target}, which is not an entry",
-                        "fix the path, or remove the link",
-                    )
-                )
-            elif linked.status == "superseded":
+            linked = by_path.get(target)  # a missing one is reported by the link check
+            if linked is not None and linked.status == "superseded":
                 successor = by_slug.get(linked.superseded_by or "")
                 instead = f" link {successor.path} instead" if successor else ""
                 problems.append(
                     warning(
                         page.path,
                         link.line,
-                        f"links to {link.target}, which is superseded",
+                        f"links to {target}, which is superseded",
                         f"point readers at the current answer:{instead}"
                         if instead
                         else "link the entry that replaced it",

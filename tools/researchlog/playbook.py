@@ -12,18 +12,11 @@ from . import schema
 from .credentials import secret_problems
 from .entries import discover, load_text
 from .frontmatter import read_markdown
+from .mdlinks import LinkRef, markdown_links
 from .problems import Problem, Severity
 
 WORDS_PER_MINUTE = 200
-_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
-_REFERENCE = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Link:
-    target: str  # repo-relative path the link resolves to
-    line: int
 
 
 @dataclass(frozen=True)
@@ -34,7 +27,7 @@ class PlaybookPage:
     order: float | None
     summary: str | None
     body: str
-    links: tuple[Link, ...] = ()
+    links: tuple[LinkRef, ...] = ()  # links and images in the page, as written
     words: int = 0
 
     @property
@@ -113,7 +106,7 @@ def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, 
         order=float(order) if isinstance(order, int | float) else None,
         summary=str(values["summary"]) if values.get("summary") else None,
         body=body,
-        links=tuple(_links(path, body, body_line)),
+        links=tuple(markdown_links(body, body_line)),
         words=len(_WORD.findall(body)),
     )
     return page, problems
@@ -126,18 +119,3 @@ def _message(name: str, message: str) -> str:
 def _first_heading(body: str) -> str | None:
     match = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.MULTILINE)
     return match.group(1).strip() if match else None
-
-
-def _links(path: str, body: str, first_line: int) -> list[Link]:
-    """Relative links in the body, resolved to repo paths (web addresses are skipped)."""
-    folder = posixpath.dirname(path)
-    links = []
-    for pattern in (_LINK, _REFERENCE):
-        for match in pattern.finditer(body):
-            href = match.group(1)
-            if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith(("#", "/")):
-                continue
-            target = posixpath.normpath(posixpath.join(folder, href.split("#", 1)[0]))
-            line = first_line + body.count("\n", 0, match.start())
-            links.append(Link(target, line))
-    return links

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import logging
 import os
 import time
 from functools import partial
@@ -21,6 +22,7 @@ from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -32,13 +34,16 @@ from mkdocs.utils.templates import TemplateContext
 
 from .cache import library_version
 from .history import HistoryRead
+from .linkcheck import link_problems
 from .log import Log, build_log, start_log_history
 from .notebooks import NotebookConversions
 from .pagerender import MessageCount, PageRenderer, apply
 from .prerender import Prerender, RenderSetup
+from .problems import sort_problems
 from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
-from .settings import Settings, settings_from
+from .settings import Settings, settings_from, with_usable_cache
+from .sitefolder import SiteFolderRefused, check_site_folder, mark, sources
 from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
 from .views.pages import NavItem, PageSource, Site, StaticFile
 from .views.search import (
@@ -119,8 +124,13 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             "site_name": config.site_name,
             "site_url": config.site_url,
             "repo_url": config.repo_url,
+            "validation": {"not_found": _level_name(config.validation.links.not_found)},
         }
         self.settings = settings_from(root, site, dict(self.config))
+        _refuse_source_as_site(config, self.settings)
+        self.settings, problems = with_usable_cache(self.settings)
+        for problem in problems:
+            log.warning(problem.format())
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -169,7 +179,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             workers=self.workers,
             history_read=history_read,
         )
-        for problem in self.log.problems:
+        for problem in sort_problems([*self.log.problems, *link_problems(self.log)]):
             log.warning(problem.format())
         urls = Urls(directory_urls=config.use_directory_urls)
         # The search index is the last thing a rebuild waits for: it starts first.
@@ -372,6 +382,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        mark(Path(config.site_dir))  # a later `researchlog build` may replace this folder
         gc.unfreeze()  # `mkdocs serve` builds again: this build's objects must be freed
         # A process that ends frees everything at once: the collector's last pass over the
         # build's objects would only add a third of a second to every build.
@@ -431,6 +442,30 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             if path.is_dir():
                 server.watch(str(path))
         return server
+
+
+def _level_name(level: int) -> str:
+    """MkDocs' validation levels by the names mkdocs.yml gives them."""
+    return "warn" if level >= logging.WARNING else "info" if level >= logging.INFO else "ignore"
+
+
+def _refuse_source_as_site(config: MkDocsConfig, settings: Settings) -> None:
+    """MkDocs cleans its site folder before building: never one the build reads from."""
+    theme_dir = config.theme.custom_dir
+    folders = sources(
+        settings.root,
+        log_dir=settings.log_dir,
+        playbook_dir=settings.playbook_dir,
+        docs_dir=config.docs_dir,
+        custom_dir=theme_dir,
+        cache_dir=settings.cache_dir,
+    )
+    site = Path(config.site_dir)
+    shown = os.path.relpath(site, settings.root) if site.is_relative_to(settings.root) else site
+    try:
+        check_site_folder(site, f"the site folder {shown}", folders)
+    except SiteFolderRefused as exc:
+        raise PluginError(f"{exc}\n    fix: {exc.hint}") from None
 
 
 def _render_fingerprint(config: MkDocsConfig, files: Files) -> str:

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import insights
+from .. import sitepaths as paths
 from ..log import Log, LogEntry
 from ..similarity import related
 from . import indexes
@@ -68,8 +69,8 @@ def build_site(
     indexes_and_playbook.extend(timeline_pages(log, urls))
     pages.extend(PageSource.of(page) for page in indexes_and_playbook)
     files = [
-        StaticFile("entries.json", entries_json(log, urls)),
-        StaticFile("feed.xml", feed_xml(log, urls)),
+        StaticFile(paths.ENTRIES_JSON, entries_json(log, urls)),
+        StaticFile(paths.FEED, feed_xml(log, urls)),
         *(StaticFile(path, source=log.settings.root / path) for path in log.assets),
         *sample_files(log, urls),
         *_packaged_assets(),
@@ -97,18 +98,18 @@ def navigation(log: Log) -> tuple[NavItem, ...]:
     playbook = tuple(
         NavItem("Start here" if p.is_start else escape(p.title), p.path) for p in log.playbook
     )
-    items = [NavItem("Home", "index.md")]
+    items = [NavItem("Home", paths.HOME)]
     if playbook:
         items.append(NavItem("Playbook", children=playbook))
     items += [
-        NavItem("Explorer", "explorer.md"),
-        NavItem("Dead ends", "dead-ends.md"),
-        NavItem("Outcomes", "outcomes.md"),
-        NavItem("Projects", "projects/index.md"),
-        NavItem("Portfolio", "portfolio.md"),
-        NavItem("Metrics", "metrics/index.md"),
-        NavItem("Tags", "tags/index.md"),
-        NavItem("Timeline", "timeline/index.md"),
+        NavItem("Explorer", paths.EXPLORER),
+        NavItem("Dead ends", paths.DEAD_ENDS),
+        NavItem("Outcomes", paths.OUTCOMES),
+        NavItem("Projects", paths.PROJECTS),
+        NavItem("Portfolio", paths.PORTFOLIO),
+        NavItem("Metrics", paths.METRICS),
+        NavItem("Tags", paths.TAGS),
+        NavItem("Timeline", paths.TIMELINE),
     ]
     return tuple(items)
 

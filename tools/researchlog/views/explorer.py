@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from ..log import Log
 from ..problems import plural
 from ..schema import STATUS_LABELS
+from ..sitepaths import ENTRIES_JSON, EXPLORER
 from .html import STATUS_ICONS, PageWriter, esc
 from .pages import Page
 from .urls import Urls
 
-HERE = "explorer.md"
+HERE = EXPLORER
 EXPLORER_JS = "assets/researchlog/explorer.js"
 # Sortable columns: (key, heading). The rest (tags) are shown but not sorted on.
 COLUMNS = (
@@ -102,7 +103,7 @@ def explorer_page(log: Log, urls: Urls) -> Page:
         "</form>"
     )
     markup = (
-        f'<div class="rl-explorer" data-entries="{esc(urls.asset(HERE, "entries.json"))}"'
+        f'<div class="rl-explorer" data-entries="{esc(urls.asset(HERE, ENTRIES_JSON))}"'
         f' data-researchlog-script="{esc(urls.asset(HERE, EXPLORER_JS))}"'
         f' data-config="{esc(json.dumps(config, ensure_ascii=False))}">'
         + form

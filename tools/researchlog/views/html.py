@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping
 from ..log import LogEntry
 from ..problems import plural
 from ..schema import STATUS_LABELS
+from ..sitepaths import project_page, tag_page
 from .pages import Blocks, Markup, Page
 from .urls import Urls
 
 # Markdown syntax and HTML: each becomes a numeric character reference in headings.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:$])")
-_SLUG = re.compile(r"[\W_]+")
 
 STATUS_ICONS = {
     "planned": "○",
@@ -44,14 +44,6 @@ def md_text(text: str) -> str:
     Markdown only unescapes its own set (a "\\:" would show its backslash), while a
     reference shows as the character under any extension."""
     return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", text.replace("\n", " "))
-
-
-def slugify(text: str) -> str:
-    """A URL-safe name for projects and tags (non-ASCII kept readable where possible)."""
-    slug = _SLUG.sub("-", text.lower()).strip("-")
-    if slug:
-        return slug
-    return "x-" + text.encode("utf-8").hex()[:24]
 
 
 class PageWriter:
@@ -174,8 +166,7 @@ def link(href: str, text: str, **attrs: str) -> str:
 def tag_links(tags: Iterable[str], here: str, urls: Urls) -> str:
     """Tags drawn as Material tags, each linking to its tag page."""
     chips = "".join(
-        f'<a class="md-tag" href="{esc(urls.rel(here, f"tags/{slugify(t)}.md"))}">{esc(t)}</a>'
-        for t in tags
+        f'<a class="md-tag" href="{esc(urls.rel(here, tag_page(t)))}">{esc(t)}</a>' for t in tags
     )
     return f'<span class="md-tags rl-tags">{chips}</span>' if chips else ""
 
@@ -193,7 +184,7 @@ def entry_item(
     entry = item.entry
     meta = [date_text(item.date)]
     if show_project and entry.project:
-        meta.append(link(urls.rel(here, f"projects/{slugify(entry.project)}.md"), entry.project))
+        meta.append(link(urls.rel(here, project_page(entry.project)), entry.project))
     line = entry.outcome if entry.outcome else entry.question
     parts = [
         f'<li class="rl-item rl-item--{esc(entry.status)}">',

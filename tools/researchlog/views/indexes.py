@@ -9,6 +9,16 @@ from ..log import Log, LogEntry
 from ..problems import plural
 from ..schema import STATUS_LABELS
 from ..scope import assumptions
+from ..sitepaths import (
+    DEAD_ENDS,
+    HOME,
+    OUTCOMES,
+    PROJECTS,
+    TAGS,
+    project_page,
+    slugify,
+    tag_page,
+)
 from .html import (
     PageWriter,
     date_text,
@@ -17,7 +27,6 @@ from .html import (
     esc,
     link,
     md_text,
-    slugify,
     status_badge,
     status_counts,
     status_mix,
@@ -30,14 +39,6 @@ PROJECT_STATUS_ORDER = ("running", "planned", "success", "dead-end", "inconclusi
 NO_PROJECT = "No project"
 
 
-def project_page(project: str) -> str:
-    return f"projects/{slugify(project)}.md"
-
-
-def tag_page(tag: str) -> str:
-    return f"tags/{slugify(tag)}.md"
-
-
 def last_activity(items: Iterable[LogEntry]) -> dt.date | None:
     dates = [(i.history.updated.date() if i.history.updated else i.date) for i in items]
     return max(dates) if dates else None
@@ -45,11 +46,11 @@ def last_activity(items: Iterable[LogEntry]) -> dt.date | None:
 
 def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = ()) -> Page:
     """The log at a glance. `extra_sections` adds (heading, HTML) pairs after the counts."""
-    here = "index.md"
+    here = HOME
     entries = log.entries
     counts = status_counts(entries)
     cards = []
-    targets = {"dead-end": "dead-ends.md", "success": "outcomes.md"}
+    targets = {"dead-end": DEAD_ENDS, "success": OUTCOMES}
     for status, label in STATUS_LABELS.items():
         count = counts.get(status, 0)
         inner = f'<span class="rl-card__count">{count:,}</span> {status_badge(status)}'
@@ -73,7 +74,7 @@ def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = 
         f"{esc(plural(len(entries), 'entry', 'entries'))} across"
         f" {esc(plural(len(log.by_project), 'project'))}.",
         f'Before you start something new, read the <a href="'
-        f'{esc(urls.rel(here, "dead-ends.md"))}">dead ends</a>.',
+        f'{esc(urls.rel(here, DEAD_ENDS))}">dead ends</a>.',
     ]
     if start is not None:
         lead.append(f'New to the team? <a href="{esc(urls.rel(here, start.path))}">Start here</a>.')
@@ -161,7 +162,7 @@ def dead_ends_page(log: Log, urls: Urls) -> Page:
     return _status_page(
         log,
         urls,
-        here="dead-ends.md",
+        here=DEAD_ENDS,
         title="Dead ends",
         status="dead-end",
         intro="What we tried that did not work, and why. Read the dead ends of your line of work"
@@ -173,7 +174,7 @@ def outcomes_page(log: Log, urls: Urls) -> Page:
     return _status_page(
         log,
         urls,
-        here="outcomes.md",
+        here=OUTCOMES,
         title="Outcomes",
         status="success",
         intro="What worked: experiments whose results we acted on.",
@@ -204,7 +205,7 @@ def _project_table(rows: Iterable[tuple[str, Sequence[LogEntry]]], here: str, ur
 
 
 def projects_index(log: Log, urls: Urls) -> Page:
-    here = "projects/index.md"
+    here = PROJECTS
     rows = sorted(
         log.by_project.items(), key=lambda pair: last_activity(pair[1]) or dt.date.min, reverse=True
     )
@@ -257,7 +258,7 @@ def project_pages(
 
 
 def tags_index(log: Log, urls: Urls) -> Page:
-    here = "tags/index.md"
+    here = TAGS
     ordered = sorted(log.by_tag.items(), key=lambda pair: (-len(pair[1]), pair[0].lower()))
     rows = "".join(
         f'<li><a class="md-tag" href="{esc(urls.rel(here, tag_page(tag)))}">{esc(tag)}</a>'
@@ -287,7 +288,7 @@ def tag_pages(log: Log, urls: Urls) -> list[Page]:
         page.html(
             f'<p class="rl-lead">{esc(plural(len(items), "entry", "entries"))}'
             f" · {status_mix(status_counts(items))} · "
-            f'<a href="{esc(urls.rel(here, "tags/index.md"))}">all tags</a></p>'
+            f'<a href="{esc(urls.rel(here, TAGS))}">all tags</a></p>'
             + entry_list(items, here, urls)
         )
         pages.append(page.page())

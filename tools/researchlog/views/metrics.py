@@ -6,34 +6,21 @@ A page per metric keeps pages light on big logs (a chart's data is inline in its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from ..insights import Series, metric_names, metric_series
 from ..log import Log
 from ..problems import plural
+from ..sitepaths import METRICS, metric_pages, unique_slugs
 from .charts import ChartPoint, best_line, figure, layout, status_traces
 from .figures import figure_html
-from .html import PageWriter, date_text, empty_page, esc, format_number, link, slugify, status_badge
+from .html import PageWriter, date_text, empty_page, esc, format_number, link, status_badge
 from .pages import Page
 from .urls import Urls
 
-INDEX = "metrics/index.md"
+INDEX = METRICS
 LEADERBOARD_SIZE = 5
 NO_DATASET = "No dataset"
-
-
-def unique_slugs(names: Iterable[str | None], prefix: str) -> dict[str | None, str]:
-    """A distinct slug per name: "val-f1" and "val_f1" must not share a page or an anchor."""
-    slugs: dict[str | None, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        base = prefix + (slugify(name) if name else "none")
-        slug, number = base, 2
-        while slug in taken:
-            slug, number = f"{base}-{number}", number + 1
-        taken.add(slug)
-        slugs[name] = slug
-    return slugs
 
 
 def direction_text(series: Series) -> str:
@@ -43,7 +30,7 @@ def direction_text(series: Series) -> str:
 def metrics_pages(log: Log, urls: Urls) -> list[Page]:
     series = metric_series(log.entries, log.settings)
     names = metric_names(series)
-    paths = {m: f"metrics/{slug}.md" for m, slug in unique_slugs(names, "").items() if m}
+    paths = metric_pages(names)
     anchors = {
         metric: unique_slugs((s.dataset for s in series if s.metric == metric), "dataset-")
         for metric in names

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from ..insights import EFFORT_WINDOW_DAYS, Bet, Step, as_of, effort_window, is_attempt
 from ..log import Log
 from ..problems import plural
+from ..sitepaths import PORTFOLIO, project_page
 from .charts import ChartPoint, best_line, figure, layout, status_traces
 from .figures import figure_html
 from .html import (
@@ -22,11 +23,11 @@ from .html import (
     status_counts,
     status_mix,
 )
-from .indexes import ACTIVE, last_activity, project_page
+from .indexes import ACTIVE, last_activity
 from .pages import Page
 from .urls import Urls
 
-HERE = "portfolio.md"
+HERE = PORTFOLIO
 
 
 def _direction(bet: Bet) -> str:

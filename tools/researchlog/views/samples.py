@@ -12,12 +12,11 @@ from typing import Any
 from ..log import Log, LogEntry
 from ..problems import plural
 from ..samples import Sample, SampleSet, sample_record
+from ..sitepaths import project_page, samples_file
 from .html import esc
-from .indexes import project_page
 from .pages import StaticFile
 from .urls import Urls
 
-SAMPLES_DIR = "samples"
 COMPARE_SCRIPT = "assets/researchlog/compare.js"
 FOLD_AT = 120  # longer texts are folded, showing this many characters (compare.js agrees)
 FORMAT_VERSION = 1
@@ -28,11 +27,6 @@ MARKS: dict[bool | None, tuple[str, str, str]] = {
     False: ("incorrect", "✖", "Incorrect"),
     None: ("unknown", "?", "Unknown"),
 }
-
-
-def data_file(slug: str) -> str:
-    """Where the build writes an entry's samples as JSON, relative to the site root."""
-    return f"{SAMPLES_DIR}/{slug}.json"
 
 
 # ----------------------------------------------------------------------------- entry pages
@@ -211,7 +205,7 @@ def _choice(index: int, items: Sequence[LogEntry], here: str, urls: Urls, chosen
         f' data-title="{esc(item.title)}"'
         f' data-date="{esc(item.date.isoformat())}"'
         f' data-url="{esc(urls.rel(here, item.entry.path))}"'
-        f' data-file="{esc(urls.asset(here, data_file(item.slug)))}"'
+        f' data-file="{esc(urls.asset(here, samples_file(item.slug)))}"'
         f"{' selected' if item.slug == chosen else ''}>"
         f"{esc(item.title)} ({esc(item.date.isoformat())})</option>"
         for item in items
@@ -252,7 +246,7 @@ def sample_files(log: Log, urls: Urls) -> list[StaticFile]:
             content = json.dumps(
                 samples_record(item, samples, urls), ensure_ascii=False, separators=(",", ":")
             )
-            files.append(StaticFile(data_file(item.slug), content.encode()))
+            files.append(StaticFile(samples_file(item.slug), content.encode()))
     return files
 
 
@@ -263,7 +257,7 @@ def samples_summary(item: LogEntry, log: Log, urls: Urls) -> dict[str, Any] | No
         return None
     return {
         "source": samples.source,
-        "url": urls.page(data_file(item.slug)),
+        "url": urls.page(samples_file(item.slug)),
         "total": samples.total,
         "correct": samples.correct,
         "incorrect": samples.incorrect,

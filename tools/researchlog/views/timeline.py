@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from ..log import Log, LogEntry
+from ..insights import Event, by_week, events
+from ..log import Log
 from ..problems import plural
 from ..schema import STATUS_LABELS
+from ..sitepaths import timeline_page, timeline_years
 from .html import PageWriter, date_text, esc, status_badge
 from .pages import Page
 from .urls import Urls
@@ -20,46 +19,6 @@ from .urls import Urls
 FEED_WEEKS = 12
 ATOM = "http://www.w3.org/2005/Atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class Event:
-    when: dt.datetime
-    item: LogEntry
-    status: str
-    previous: str | None  # None when the entry was created
-
-    @property
-    def is_new(self) -> bool:
-        return self.previous is None
-
-
-def events(log: Log) -> list[Event]:
-    """New entries and committed status changes, newest first."""
-    found: list[Event] = []
-    for item in log.entries:
-        changes = [c for c in item.history.status_history if c.commit and c.date]
-        history = item.history
-        if history.committed and not history.history_cut and history.created:
-            first = changes[0].status if changes else item.status
-            found.append(Event(history.created, item, first, None))
-        for before, after in itertools.pairwise(changes):
-            assert after.date is not None
-            found.append(Event(after.date, item, after.status, before.status))
-    found.sort(key=lambda e: (e.when, e.item.slug), reverse=True)
-    return found
-
-
-def week_of(when: dt.datetime) -> dt.date:
-    day = when.date()
-    return day - dt.timedelta(days=day.weekday())
-
-
-def by_week(found: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
-    weeks: dict[dt.date, list[Event]] = defaultdict(list)
-    for event in found:
-        weeks[week_of(event.when)].append(event)
-    return sorted(weeks.items(), key=lambda pair: pair[0], reverse=True)
 
 
 def _event_html(event: Event, here: str, urls: Urls) -> str:
@@ -92,7 +51,7 @@ def week_anchor(week: dt.date) -> str:
 def timeline_pages(log: Log, urls: Urls) -> list[Page]:
     """One page per year (the newest at timeline/index.md): a single page would grow forever."""
     weeks = by_week(events(log))
-    years = sorted({week.year for week, _ in weeks}, reverse=True) or [dt.date.today().year]
+    years = timeline_years(log) or [dt.date.today().year]
     pages = []
     for position, year in enumerate(years):
         here = timeline_page(year, years)
@@ -123,10 +82,6 @@ def timeline_pages(log: Log, urls: Urls) -> list[Page]:
             )
         pages.append(page.page())
     return pages
-
-
-def timeline_page(year: int, years: Sequence[int]) -> str:
-    return "timeline/index.md" if not years or year == years[0] else f"timeline/{year}.md"
 
 
 def _clean(text: str) -> str:

@@ -1,0 +1,52 @@
+"""Links and images that point at nothing on the site, found the same way by
+`researchlog check` and by the build, with the file and line of each."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable
+
+from .log import Log
+from .mdlinks import LinkRef, link_target, names_a_file
+from .problems import Problem, warning
+from .sitepaths import site_paths
+
+
+def link_problems(log: Log, paths: Collection[str] | None = None) -> list[Problem]:
+    """A warning (as MkDocs gives) for each link from an entry or a playbook page to a file
+    the site does not have; none when mkdocs.yml sets `validation: not_found` lower."""
+    if log.settings.link_not_found != "warn":
+        return []
+    known = site_paths(log) if paths is None else paths
+    sources: Iterable[tuple[str, tuple[LinkRef, ...]]] = [
+        *((item.entry.path, item.entry.body_links) for item in log.entries),
+        *((page.path, page.links) for page in log.playbook),
+    ]
+    problems = []
+    for source, links in sources:
+        for link in links:
+            target = link_target(source, link.href)
+            if target is None or not names_a_file(target) or target in known:
+                continue
+            problems.append(_missing(log, source, link, target))
+    return problems
+
+
+def _missing(log: Log, source: str, link: LinkRef, target: str) -> Problem:
+    root = log.settings.root
+    if target.startswith("../"):
+        hint = (
+            "the link leads out of the repository; link a file inside it (relative to"
+            f" {source}), or give a full web address"
+        )
+    elif os.path.lexists(root / target):
+        hint = (
+            f"{target} is in the repository but not published with the site (only files in"
+            f" {log.settings.log_dir}/ and {log.settings.playbook_dir}/ are); move it there,"
+            " or give its full web address on your forge"
+        )
+    else:
+        hint = f"correct the path (it is relative to {source}), or add the file"
+    return warning(
+        source, link.line, f"links to {link.href}, but the site has no file {target}", hint
+    )
