@@ -19,6 +19,7 @@ from typing import Any
 
 from . import __version__
 from .cache import write_atomic
+from .core.codekey import code_key
 from .entries import Entry, read_entry
 from .mdlinks import LinkRef
 from .problems import Problem, Severity
@@ -28,27 +29,12 @@ FORMAT = 1  # bump when the stored shape of Entry or Problem changes
 # A file modified this recently may be modified again within the same clock tick, keeping
 # its size and mtime (git's "racy" files); such files are re-read until they settle.
 _SETTLE_SECONDS = 2.0
-# The modules whose code decides what an entry parses to: editing them invalidates the cache.
-_PARSERS = (
-    "entries.py",
-    "frontmatter.py",
-    "schema.py",
-    "problems.py",
-    "entry_cache.py",
-    "mdlinks.py",
-    "credentials.py",
-)
 _TUPLE_FIELDS = {f.name for f in fields(Entry) if str(f.type).startswith("tuple")}
 
 
 def _code_key() -> str:
-    here = Path(__file__).parent
-    stamps = []
-    for name in _PARSERS:
-        with contextlib.suppress(OSError):
-            stat = (here / name).stat()
-            stamps.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return f"{FORMAT}/{__version__}/" + ",".join(stamps)
+    """The parser's own code is part of the key: edit it, and every entry is read again."""
+    return f"{FORMAT}/{__version__}/{code_key(__name__)}"
 
 
 @dataclass

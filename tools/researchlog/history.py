@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
+from .core.codekey import code_key
 from .problems import Problem, warning
 
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git is reported, not raised
@@ -180,7 +181,10 @@ def start_history(
             )
         )
     shallow_roots = _shallow_roots(runner, top)
-    key = json.dumps([HISTORY_FORMAT_VERSION, head, sorted(shallow_roots), folders, status_folder])
+    code = code_key(__name__, status_of.__module__)
+    key = json.dumps(
+        [HISTORY_FORMAT_VERSION, code, head, sorted(shallow_roots), folders, status_folder]
+    )
     cached = _load_cache(cache_file, key)
     if cached is not None:
         return HistoryRead(cached)

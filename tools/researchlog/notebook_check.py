@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
+from .core.codekey import code_key
 from .entries import Entry
 from .problems import Problem, error, plural, warning
 from .workers import Workers
@@ -78,7 +79,8 @@ class NotebookChecks:
         workers: Workers | None = None,
     ) -> NotebookChecks:
         notebooks = [e for e in entries if e.is_notebook]
-        stamp = f"{FORMAT} {cache.library_version('nbformat')}" if notebooks else ""
+        version = f"{FORMAT} {cache.library_version('nbformat')} {code_key(__name__)}"
+        stamp = version if notebooks else ""
         known = _load(cache_file, stamp) if notebooks else {}
         new = {e.blob_sha: root / e.path for e in notebooks if e.blob_sha not in known}
         pending: dict[str, Future[dict[str, Any] | None]] = {}

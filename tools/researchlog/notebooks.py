@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
+from .core.codekey import code_key
 from .log import Log, LogEntry
 from .problems import Problem, Severity
 from .views.html import esc
@@ -34,15 +35,6 @@ from .workers import Workers
 
 Progress = Callable[[str], None]
 CACHE_FOLDER = "notebooks"
-# The converter's code is part of its version: change it, and every notebook is converted anew.
-_CONVERTER_SOURCES = (
-    "notebooks.py",
-    "notebook_convert.py",
-    "notebook_markdown.py",
-    "notebook_math.py",
-    "notebook_safety.py",
-    "views/figures.py",
-)
 _LIBRARIES = (
     "nbconvert",
     "nbformat",
@@ -223,12 +215,8 @@ class NotebookConversions:
 
 def converter_version() -> str:
     """A fingerprint of the converter: its source files and its libraries' versions."""
-    package = Path(__file__).parent
-    parts: list[str | bytes] = []
-    for name in _CONVERTER_SOURCES:
-        parts.append(cache.read(package / name) or b"")
-    parts.extend(cache.library_version(library) for library in _LIBRARIES)
-    return cache.digest(*parts)
+    libraries = [cache.library_version(library) for library in _LIBRARIES]
+    return cache.digest(code_key("researchlog.notebook_convert"), *libraries)
 
 
 def _files_folder(src_uri: str) -> str:

@@ -33,6 +33,7 @@ from mkdocs.utils.meta import get_data
 from mkdocs.utils.templates import TemplateContext
 
 from .cache import library_version
+from .core.codekey import code_key
 from .history import HistoryRead
 from .linkcheck import link_problems
 from .log import Log, build_log, start_log_history
@@ -473,6 +474,7 @@ def _render_fingerprint(config: MkDocsConfig, files: Files) -> str:
     and library versions, the URL style, link checks, and which files links can point at."""
     return fingerprint(
         [library_version(name) for name in RENDER_LIBRARIES],
+        code_key("researchlog.pagerender", "researchlog.mdext"),
         config.markdown_extensions,
         config.mdx_configs,
         config.use_directory_urls,

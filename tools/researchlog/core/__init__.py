@@ -1,0 +1,1 @@
+"""What every stage uses: problems, settings, caches, worker processes."""
