@@ -76,7 +76,7 @@ def test_the_notebook_converter_key_covers_what_a_worker_runs(small_repo: Repo) 
     program = (
         "from researchlog.log import build_log\n"
         "from researchlog.notebooks import NotebookConversions\n"
-        "from researchlog.settings import load_settings\n"
+        "from researchlog.core.settings import load_settings\n"
         "from researchlog.views.urls import Urls\n"
         "log = build_log(load_settings(ROOT), history=False)\n"
         "import researchlog.notebook_convert as convert\n"

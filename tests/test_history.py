@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from researchlog.core.settings import Settings
 from researchlog.history import GitState
 from researchlog.log import Log, build_log
-from researchlog.settings import Settings
 from support import Repo, by_slug, make_corpus, mkdocs_build, run_cli
 
 PATH = "log/2025/2025-03-02-focal-loss.md"

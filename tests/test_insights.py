@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from researchlog.core.settings import Settings, settings_from
 from researchlog.entries import Entry
 from researchlog.insights import (
     as_of,
@@ -16,10 +17,9 @@ from researchlog.insights import (
     project_bet,
 )
 from researchlog.log import EntryHistory, LogEntry
-from researchlog.settings import Settings, settings_from
 from support import Repo, run_cli
 
-SETTINGS = Settings(root=Path(), metric_directions={"latency_ms": "lower"}, stale_after=3)
+SETTINGS = Settings(root=Path(), metrics={"latency_ms": "lower"}, stale_after=3)
 
 
 def item(slug: str, day: int, status: str = "success", **fields: Any) -> LogEntry:
@@ -158,8 +158,8 @@ def test_effort_window_counts_the_last_90_days_up_to_the_newest_entry() -> None:
 
 
 def test_as_of_is_the_newest_date_in_the_log(repo: Repo) -> None:
+    from researchlog.core.settings import load_settings
     from researchlog.log import build_log
-    from researchlog.settings import load_settings
 
     repo.entry("log/a.md", title="A", date="2025-01-05")
     repo.commit("a", date="2025-02-01T10:00:00+00:00")

@@ -333,7 +333,8 @@ def test_rebuild_converts_nothing_and_imports_no_nbconvert(
     assert again.returncode == 0, again.stderr
     assert "1 notebooks: 0 converted, 1 from the cache" in again.stderr
     probe = (
-        "import sys\nfrom pathlib import Path\nfrom researchlog.settings import load_settings\n"
+        "import sys\nfrom pathlib import Path\n"
+        "from researchlog.core.settings import load_settings\n"
         "from researchlog.log import build_log\nfrom researchlog.notebooks import"
         " NotebookConversions\nfrom researchlog.views.urls import Urls\n"
         "log = build_log(load_settings(Path('.')))\n"

@@ -16,11 +16,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from researchlog import plugin as plugin_module
+from researchlog.core.workers import Workers
 from researchlog.pagerender import PageRenderer, apply
 from researchlog.plugin import ResearchLogPlugin
 from researchlog.prerender import Prerender, RenderSetup, render_ahead
 from researchlog.rendercache import RenderCache
-from researchlog.workers import Workers
 from support import Repo
 from test_pagerender import PAGES, rendered, site
 from test_render_cache import small_log

@@ -17,10 +17,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from researchlog.core.settings import Settings
 from researchlog.entries import entry_from_front_matter
 from researchlog.frontmatter import read_markdown, read_notebook
 from researchlog.log import build_log
-from researchlog.settings import Settings
 from researchlog.views import build_site
 from researchlog.views.urls import Urls
 from search_support import shown, type_query

@@ -7,8 +7,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from researchlog import workers as workers_module
-from researchlog.workers import Workers
+from researchlog.core import workers as workers_module
+from researchlog.core.workers import Workers
 
 
 def test_work_after_a_lost_worker_gets_a_fresh_one() -> None:

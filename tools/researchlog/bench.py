@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .settings import load_settings
+from .core.settings import load_settings
 
 # Runs a command and reports its wall time and the peak RSS of it and its children.
 _TIMED = """

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core.problems import Problem, count_summary, plural, sort_problems
+from .core.settings import Settings
 from .linkcheck import link_problems
 from .log import build_log
-from .problems import Problem, count_summary, plural, sort_problems
-from .settings import Settings
 
 
 @dataclass

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from . import __version__
 
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` and `check` start fast
+    from .core.problems import Problem
+    from .core.settings import Settings
     from .entries import Entry
-    from .problems import Problem
-    from .settings import Settings
 
 EPILOG = "Run `researchlog VERB --help` for the options of each verb."
 
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings() -> Settings:
-    from .settings import load_settings
+    from .core.settings import load_settings
 
     return load_settings(Path.cwd())
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .core.problems import Problem, Severity, error, warning
 from .credentials import secret_problems
 from .frontmatter import (
     FrontMatter,
@@ -21,7 +22,6 @@ from .frontmatter import (
     read_notebook,
 )
 from .mdlinks import LinkRef, markdown_links, script_lines
-from .problems import Problem, Severity, error, warning
 
 ENTRY_SUFFIXES = (".md", ".ipynb")
 _SKIP_DIRS = {".ipynb_checkpoints", "__pycache__", "node_modules"}

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache import write_atomic
+from .core.cache import write_atomic
 from .core.codekey import code_key
+from .core.problems import Problem, Severity
 from .entries import Entry, read_entry
 from .mdlinks import LinkRef
-from .problems import Problem, Severity
 
 CACHE_NAME = "entries.json"
 FORMAT = 1  # bump when the stored shape of Entry or Problem changes

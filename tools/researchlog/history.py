@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .core.codekey import code_key
-from .problems import Problem, warning
+from .core.problems import Problem, warning
 
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git is reported, not raised
 
@@ -450,7 +450,7 @@ def _load_cache(cache_file: Path | None, key: str) -> RepoHistory | None:
 def _save_cache(cache_file: Path | None, key: str, history: RepoHistory) -> None:
     if cache_file is None:
         return
-    from .cache import write_atomic
+    from .core.cache import write_atomic
 
     payload = {"key": key, "history": _history_to_json(history)}
     write_atomic(cache_file, json.dumps(payload, separators=(",", ":")).encode())
@@ -485,7 +485,7 @@ def _history_to_json(history: RepoHistory) -> dict[str, Any]:
 
 
 def _history_from_json(data: dict[str, Any]) -> RepoHistory:
-    from .problems import Severity
+    from .core.problems import Severity
 
     files = {}
     for path, rows in data["files"].items():

@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .core.settings import Settings
 from .log import Log, LogEntry
-from .settings import Settings
 
 # Statuses that have not been tried yet, and kinds that are not experiments: neither counts
 # as an attempt that could have improved a bet.

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterable
 
+from .core.problems import Problem, warning
 from .log import Log
 from .mdlinks import LinkRef, link_target, names_a_file
-from .problems import Problem, warning
 from .sitepaths import site_paths
 
 

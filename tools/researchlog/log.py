@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from . import schema
+from .core.problems import Problem, error, sort_problems, warning
+from .core.settings import Settings, with_usable_cache
+from .core.workers import Workers
 from .credentials import file_secret_problems
 from .entries import Entry, discover
 from .entry_cache import CACHE_NAME, EntryCache
@@ -27,10 +30,7 @@ from .history import (
 from .mdlinks import link_target
 from .notebook_check import MB, NotebookChecks
 from .playbook import Playbook, PlaybookPage, read_playbook
-from .problems import Problem, error, sort_problems, warning
 from .samples import SampleSet, load_samples
-from .settings import Settings, config_problems, with_usable_cache
-from .workers import Workers
 
 Progress = Callable[[str], None]
 
@@ -141,7 +141,7 @@ def build_log(
     # git reads the history while the front matter is parsed here.
     reading = history_read or (start_log_history(settings) if history else None)
     found = discover(root, settings.log_dir)
-    problems: list[Problem] = [*found.problems, *config_problems(settings), *cache_problems]
+    problems: list[Problem] = [*found.problems, *settings.problems, *cache_problems]
     parsed: list[Entry] = []
     cache = EntryCache.open(settings.cache_path / CACHE_NAME)
     for path in found.entries:

@@ -14,11 +14,11 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from .core import cache
 from .core.codekey import code_key
+from .core.problems import Problem, error, plural, warning
+from .core.workers import Workers
 from .entries import Entry
-from .problems import Problem, error, plural, warning
-from .workers import Workers
 
 MB = 1024 * 1024
 FORMAT = "2"  # of the cached verdicts: schema problem and output sizes

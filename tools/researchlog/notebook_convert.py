@@ -39,7 +39,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from . import cache
+from .core import cache
+from .core.problems import plural
 from .entries import git_blob_sha
 from .notebook_check import (
     MB,
@@ -54,7 +55,6 @@ from .notebook_markdown import Heading, heading_markdown, render_cell
 from .notebook_math import to_mathml
 from .notebook_safety import UnreadableSvg, removed_text, sanitize_html, sanitize_svg
 from .notebooks import Job
-from .problems import plural
 from .views.figures import figure_html
 from .views.urls import Urls
 

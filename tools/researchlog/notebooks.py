@@ -24,14 +24,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from .core import cache
 from .core.codekey import code_key
+from .core.problems import Problem, Severity
+from .core.workers import Workers
 from .log import Log, LogEntry
-from .problems import Problem, Severity
 from .views.html import esc
 from .views.pages import Body, StaticFile
 from .views.urls import Urls
-from .workers import Workers
 
 Progress = Callable[[str], None]
 CACHE_FOLDER = "notebooks"

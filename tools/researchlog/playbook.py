@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
+from .core.problems import Problem, Severity
 from .credentials import secret_problems
 from .entries import discover, load_text
 from .frontmatter import read_markdown
 from .mdlinks import LinkRef, markdown_links
-from .problems import Problem, Severity
 
 WORDS_PER_MINUTE = 200
 _WORD = re.compile(r"\w+")

@@ -16,11 +16,10 @@ import time
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -32,18 +31,20 @@ from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.meta import get_data
 from mkdocs.utils.templates import TemplateContext
 
-from .cache import library_version
+from .core.cache import library_version
 from .core.codekey import code_key
+from .core.options import OPTIONS
+from .core.problems import sort_problems
+from .core.settings import Settings, option_lines, settings_from, with_usable_cache
+from .core.workers import Workers, available_cores
 from .history import HistoryRead
 from .linkcheck import link_problems
 from .log import Log, build_log, start_log_history
 from .notebooks import NotebookConversions
 from .pagerender import MessageCount, PageRenderer, apply
 from .prerender import Prerender, RenderSetup
-from .problems import sort_problems
 from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
-from .settings import Settings, settings_from, with_usable_cache
 from .sitefolder import SiteFolderRefused, check_site_folder, mark, sources
 from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
 from .views.pages import NavItem, PageSource, Site, StaticFile
@@ -55,7 +56,6 @@ from .views.search import (
     status_filters,
 )
 from .views.urls import Urls
-from .workers import Workers, available_cores
 
 log = get_plugin_logger("researchlog")
 
@@ -78,19 +78,28 @@ REQUIRED_EXTENSIONS = (
 )
 
 
-class ResearchLogConfig(Config):  # type: ignore[no-untyped-call]
-    log_dir = c.Type(str, default="log")
-    playbook_dir = c.Type(str, default="playbook")
-    metrics = c.Type(dict, default={})
-    project_metrics = c.Type(dict, default={})
-    commit_url = c.Optional(c.Type(str))
-    cache_dir = c.Type(str, default=".researchlog-cache")
-    notebook_max_mb = c.Type((int, float), default=5)
-    trust_notebook_html = c.Type(bool, default=False)
-    execute_notebooks = c.Type(bool, default=False)
-    execute_timeout = c.Type(int, default=600)
-    stale_after = c.Type(int, default=5)
-    git_history = c.Type(bool, default=True)
+class _AsGiven(BaseConfigOption[Any]):
+    """An option MkDocs passes on as written: the option table validates it (settings_from),
+    for the build and the CLI alike, and reports a bad value with its line."""
+
+    def __init__(self, default: Any) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> Any:
+        return value
+
+
+if TYPE_CHECKING:
+
+    class ResearchLogConfig(Config):  # type: ignore[no-untyped-call]
+        pass
+
+else:
+    # Made from the option table (core/options.py): one declaration for MkDocs and the CLI.
+    ResearchLogConfig = type(
+        "ResearchLogConfig", (Config,), {option.name: _AsGiven(None) for option in OPTIONS}
+    )
 
 
 class NotebookPageFile(File):
@@ -127,7 +136,15 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             "repo_url": config.repo_url,
             "validation": {"not_found": _level_name(config.validation.links.not_found)},
         }
-        self.settings = settings_from(root, site, dict(self.config))
+        config_file = Path(config.config_file_path or "mkdocs.yml")
+        self.settings = settings_from(
+            root,
+            site,
+            {name: value for name, value in self.config.items() if value is not None},
+            config_file=config_file.name,
+            lines=option_lines(config_file),
+            unknown_reported_elsewhere=True,
+        )
         _refuse_source_as_site(config, self.settings)
         self.settings, problems = with_usable_cache(self.settings)
         for problem in problems:

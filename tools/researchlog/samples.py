@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .core.problems import Problem, error, warning
 from .entries import Entry, load_text
-from .problems import Problem, error, warning
 
 MAX_ROWS = 500  # more rows are cut, with a note on the page: pages and JSON stay small
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")

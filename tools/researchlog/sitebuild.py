@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .settings import CONFIG_NAMES, find_config, plugin_options, read_config, settings_from
+from .core.settings import CONFIG_NAMES, find_config, plugin_options, read_config, settings_from
 from .sitefolder import (
     SiteFolderRefused,
     check_replaceable,

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from functools import partial
 
+from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..problems import plural
 from ..schema import STATUS_LABELS
 from ..sitepaths import project_page
 from .html import (

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from ..core.problems import plural
 from ..log import Log
-from ..problems import plural
 from ..schema import STATUS_LABELS
 from ..sitepaths import ENTRIES_JSON, EXPLORER
 from .html import STATUS_ICONS, PageWriter, esc

@@ -13,8 +13,8 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
+from ..core.problems import plural
 from ..log import LogEntry
-from ..problems import plural
 from ..schema import STATUS_LABELS
 from ..sitepaths import project_page, tag_page
 from .pages import Blocks, Markup, Page

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..problems import plural
 from ..schema import STATUS_LABELS
 from ..scope import assumptions
 from ..sitepaths import (

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from ..core.problems import plural
 from ..insights import EFFORT_WINDOW_DAYS, Bet, Step, as_of, effort_window, is_attempt
 from ..log import Log
-from ..problems import plural
 from ..sitepaths import PORTFOLIO, project_page
 from .charts import ChartPoint, best_line, figure, layout, status_traces
 from .figures import figure_html

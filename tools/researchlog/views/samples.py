@@ -9,8 +9,8 @@ import posixpath
 from collections.abc import Sequence
 from typing import Any
 
+from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..problems import plural
 from ..samples import Sample, SampleSet, sample_record
 from ..sitepaths import project_page, samples_file
 from .html import esc

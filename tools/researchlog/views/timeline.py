@@ -7,9 +7,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from ..core.problems import plural
 from ..insights import Event, by_week, events
 from ..log import Log
-from ..problems import plural
 from ..schema import STATUS_LABELS
 from ..sitepaths import timeline_page, timeline_years
 from .html import PageWriter, date_text, esc, status_badge

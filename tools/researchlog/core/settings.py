@@ -1,0 +1,242 @@
+"""Settings for one research log, read from mkdocs.yml without importing MkDocs.
+
+The plugin passes its config in; the CLI reads the same keys from the file. Both go through
+`settings_from`, which validates every option with the one option table (options.py), so
+`researchlog check` and the build agree on values and on problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .options import BY_NAME, OPTIONS
+from .problems import Problem, Severity, warning
+
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+PLUGIN = "researchlog"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_file: str = CONFIG_NAMES[0]  # relative to root, for messages
+    site_name: str = "Research log"
+    site_url: str | None = None
+    repo_url: str | None = None
+    link_not_found: str = "warn"  # MkDocs' validation.links.not_found: warn, info or ignore
+    # The plugin's options (core/options.py has their defaults and help).
+    log_dir: str = "log"
+    playbook_dir: str = "playbook"
+    metrics: Mapping[str, str] = field(default_factory=dict)  # metric -> higher | lower
+    project_metrics: Mapping[str, str] = field(default_factory=dict)  # project -> main metric
+    stale_after: int = 5  # a bet with no improvement in its last N entries is flagged
+    commit_url: str | None = None  # e.g. "{repo_url}/commit/{sha}"
+    cache_dir: str = ".researchlog-cache"
+    notebook_max_mb: float = 5.0
+    trust_notebook_html: bool = False
+    execute_notebooks: bool = False
+    execute_timeout: int = 600
+    git_history: bool = True
+    problems: tuple[Problem, ...] = ()  # what was wrong with the options given
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / self.cache_dir
+
+    def higher_is_better(self, metric: str) -> bool:
+        return self.metrics.get(metric, "higher") != "lower"
+
+    def commit_link(self, sha: str) -> str | None:
+        template = self.commit_url
+        if template is None and self.repo_url:
+            template = "{repo_url}/commit/{sha}"
+        if template is None:
+            return None
+        return template.format(repo_url=(self.repo_url or "").rstrip("/"), sha=sha)
+
+
+def settings_from(
+    root: Path,
+    site: Mapping[str, Any],
+    options: Mapping[str, Any],
+    *,
+    config_file: str = CONFIG_NAMES[0],
+    lines: Mapping[str, int] | None = None,
+    unknown_reported_elsewhere: bool = False,
+) -> Settings:
+    """Settings from the config's top-level keys (`site`) and the plugin's `options`, each
+    option validated by the option table; `lines` gives the line of each option's key (and
+    of `option.key` for items of a mapping), for messages."""
+    lines = lines or {}
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for option in OPTIONS:
+        value, issues = option.read(options.get(option.name))
+        values[option.name] = value
+        for issue in issues:
+            line = lines.get(f"{option.name}.{issue.key}") or lines.get(option.name)
+            problems.append(Problem(config_file, line, issue.message, issue.hint, Severity.ERROR))
+    if not unknown_reported_elsewhere:  # MkDocs reports unknown options itself
+        for name in options:
+            if name not in BY_NAME:
+                problems.append(_unknown_option(str(name), config_file, lines.get(str(name))))
+    return Settings(
+        root=root,
+        config_file=config_file,
+        site_name=str(site.get("site_name") or Settings.site_name),
+        site_url=site.get("site_url") or None,
+        repo_url=site.get("repo_url") or None,
+        link_not_found=_not_found_level(site.get("validation")),
+        problems=tuple(problems),
+        **values,
+    )
+
+
+def _unknown_option(name: str, config_file: str, line: int | None) -> Problem:
+    from difflib import get_close_matches
+
+    guess = get_close_matches(name, list(BY_NAME), n=1)
+    return warning(
+        config_file,
+        line,
+        f'the {PLUGIN} plugin has no option "{name}"; it is ignored',
+        f'did you mean "{guess[0]}"?' if guess else "options: " + ", ".join(BY_NAME),
+    )
+
+
+def _not_found_level(validation: Any) -> str:
+    """How MkDocs treats a link to a missing file: `validation: {links: {not_found: …}}`, or
+    the shorthand `validation: {not_found: …}`; a warning unless set otherwise."""
+    if not isinstance(validation, Mapping):
+        return "warn"
+    links = validation.get("links")
+    value = links.get("not_found") if isinstance(links, Mapping) else None
+    value = value or validation.get("not_found") or "warn"
+    return str(value) if str(value) in ("warn", "info", "ignore") else "warn"
+
+
+def with_usable_cache(settings: Settings) -> tuple[Settings, list[Problem]]:
+    """The settings with a cache folder this run can write to. A read-only cache (a restored
+    CI cache, a shared checkout) is bypassed, never a reason to fail: this run keeps its
+    cache in a temporary folder, and says so."""
+    from .cache import probe_writable, throwaway_folder
+
+    reason = probe_writable(settings.cache_path)
+    if reason is None:
+        return settings, []
+    shown = settings.cache_dir
+    problem = warning(
+        shown,
+        None,
+        f"the cache folder cannot be written ({reason.strerror or reason}); this run keeps"
+        " its cache in a temporary folder, so it reads and renders everything again",
+        f"make {shown} writable, delete it (it is made again), or set cache_dir in"
+        f" {settings.config_file} to a folder this user can write",
+    )
+    return replace(settings, cache_dir=str(throwaway_folder())), [problem]
+
+
+# ----------------------------------------------------------------------------- the file
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, which may carry !!python/name: or !ENV tags, as plain data."""
+
+
+def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    return None
+
+
+_TolerantLoader.add_multi_constructor("", _unknown_tag)
+
+
+def find_config(start: Path) -> Path | None:
+    """mkdocs.yml in `start` or the nearest folder above it."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def read_config(config: Path) -> dict[str, Any]:
+    """The config file as plain data ({} where it cannot be read: MkDocs reports why). The
+    one reader of mkdocs.yml for every command: tags such as !!python/name: are kept as text."""
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_settings(start: Path) -> Settings:
+    config = find_config(start.resolve())
+    if config is None:
+        return Settings(root=start.resolve())
+    return settings_of(config)
+
+
+def settings_of(config: Path) -> Settings:
+    """The settings a config file gives, with a Problem (file and line) for each bad option."""
+    data = read_config(config)
+    return settings_from(
+        config.parent,
+        data,
+        plugin_options(data),
+        config_file=config.name,
+        lines=option_lines(config),
+    )
+
+
+def plugin_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    for item in data.get("plugins") or []:
+        if isinstance(item, dict) and PLUGIN in item:
+            return dict(item[PLUGIN] or {})
+    return {}
+
+
+def option_lines(config: Path) -> dict[str, int]:
+    """The line of each of the plugin's options in the config file ("name", and "name.key"
+    for the items of a mapping), read from YAML's own node positions."""
+    try:
+        root = yaml.compose(config.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return {}
+    plugins = _value(root, "plugins")
+    if not isinstance(plugins, yaml.SequenceNode):
+        return {}
+    for item in plugins.value:
+        options = _value(item, PLUGIN)
+        if isinstance(options, yaml.MappingNode):
+            return dict(_lines(options, ""))
+    return {}
+
+
+def _value(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == key:
+                return value
+    return None
+
+
+def _lines(node: yaml.MappingNode, prefix: str) -> list[tuple[str, int]]:
+    found = []
+    for name, value in node.value:
+        if not isinstance(name, yaml.ScalarNode):
+            continue
+        found.append((prefix + str(name.value), name.start_mark.line + 1))
+        if isinstance(value, yaml.MappingNode) and not prefix:
+            found.extend(_lines(value, f"{name.value}."))
+    return found
