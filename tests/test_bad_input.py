@@ -599,6 +599,28 @@ def test_strict_lists_every_problem(bad_repo: tuple[Repo, str, str, str]) -> Non
         assert line in strict
 
 
+def test_every_problem_has_a_stable_code_and_its_own_severity(
+    bad_repo: tuple[Repo, str, str, str],
+) -> None:
+    """`check --json` gives each problem's code (its kind, for scripts); the build logs errors
+    as errors and warnings as warnings."""
+    from researchlog.core.problems import CODES
+
+    repo, lenient, _, _ = bad_repo
+    result = run_cli("check", "--json", cwd=repo.root)
+    problems = json.loads(result.stdout)
+    assert len(problems) >= len(CASES)
+    assert all(p["code"] in CODES for p in problems), {p["code"] for p in problems} - set(CODES)
+    assert {p["code"] for p in problems} >= {"secret", "file-outside-repository", "link-missing"}
+    for problem in problems:
+        first = f"{problem['path']}" + (f":{problem['line']}" if problem["line"] else "")
+        level = "ERROR" if problem["severity"] == "error" else "WARNING"
+        heading = f"{first}: {problem['severity']}: {problem['message']}"
+        assert any(
+            line.startswith(level) and line.endswith(heading) for line in lenient.splitlines()
+        ), heading
+
+
 def test_check_reports_whatever_fails_the_strict_build(
     bad_repo: tuple[Repo, str, str, str],
 ) -> None:

@@ -154,6 +154,7 @@ def test_json_output(repo: Repo) -> None:
             "path": "log/s.md",
             "line": 3,
             "severity": "error",
+            "code": "field-choice",
             "message": 'unknown status "dead_end"; did you mean "dead-end"?',
             "hint": "use one of: planned, running, success, dead-end, inconclusive, superseded;"
             " until then the entry is left out of the site",

@@ -75,15 +75,15 @@ def test_the_notebook_converter_key_covers_what_a_worker_runs(small_repo: Repo) 
 
     program = (
         "from researchlog.log import build_log\n"
-        "from researchlog.notebooks import NotebookConversions\n"
+        "from researchlog.notebooks.conversions import NotebookConversions\n"
         "from researchlog.core.settings import load_settings\n"
         "from researchlog.views.urls import Urls\n"
         "log = build_log(load_settings(ROOT), history=False)\n"
-        "import researchlog.notebook_convert as convert\n"
+        "import researchlog.notebooks.convert as convert\n"
     )
     ran = _modules_run(program, small_repo.root)
-    assert "researchlog.notebook_markdown" in source_modules("researchlog.notebook_convert")
-    assert {m for m in ran if "notebook" in m} <= source_modules("researchlog.notebook_convert")
+    assert "researchlog.notebooks.markdown" in source_modules("researchlog.notebooks.convert")
+    assert {m for m in ran if "notebook" in m} <= source_modules("researchlog.notebooks.convert")
 
 
 def test_editing_any_imported_module_changes_the_key(tmp_path: Path) -> None:

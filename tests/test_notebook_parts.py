@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from researchlog.notebook_markdown import render_cell
-from researchlog.notebook_math import to_mathml
-from researchlog.notebook_safety import sanitize_html
+from researchlog.notebooks.markdown import render_cell
+from researchlog.notebooks.math import to_mathml
+from researchlog.notebooks.safety import sanitize_html
 
 # Every tag the sanitiser writes: a safe name, quoted attributes, nothing else.
 TAG = re.compile(r'<(/?)([a-z][a-z0-9:._-]*)((?: [a-z][a-z0-9:._-]*(?:="[^"<>]*")?)*)( /)?>')

@@ -335,7 +335,7 @@ def test_rebuild_converts_nothing_and_imports_no_nbconvert(
     probe = (
         "import sys\nfrom pathlib import Path\n"
         "from researchlog.core.settings import load_settings\n"
-        "from researchlog.log import build_log\nfrom researchlog.notebooks import"
+        "from researchlog.log import build_log\nfrom researchlog.notebooks.conversions import"
         " NotebookConversions\nfrom researchlog.views.urls import Urls\n"
         "log = build_log(load_settings(Path('.')))\n"
         "pages = NotebookConversions.start(log, Urls()).finish()\n"

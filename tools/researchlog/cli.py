@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from . import __version__
 
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` and `check` start fast
-    from .core.problems import Problem
     from .core.settings import Settings
     from .entries import Entry
 
@@ -205,23 +204,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         return _fail("no such file or folder: " + ", ".join(result.missing), code=2)
     problems = result.problems
     if args.json:
-        print(json.dumps([_problem_json(p) for p in problems], indent=2, ensure_ascii=False))
+        print(json.dumps([p.encode() for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(problem.format())
         print(result.summary)
     failed = any(p.is_error for p in problems) or (args.strict and bool(problems))
     return 1 if failed else 0
-
-
-def _problem_json(problem: Problem) -> dict[str, object]:
-    return {
-        "path": problem.path,
-        "line": problem.line,
-        "severity": problem.severity.value,
-        "message": problem.message,
-        "hint": problem.hint,
-    }
 
 
 # ----------------------------------------------------------------------------- find

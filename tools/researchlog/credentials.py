@@ -84,6 +84,7 @@ def secret_problems(path: str, text: str) -> list[Problem]:
             f"this line looks like it contains {finding.kind}; the file is left out of the site",
             "remove it (and revoke the credential: it is in the git history now); if it is not"
             f" a secret, add the comment `{ALLOW_MARKER}` to the line",
+            code="secret",
         )
         for finding in find_secrets(text)
     ]

@@ -105,6 +105,7 @@ def discover(root: Path, folder: str) -> Discovered:
                     "this folder is a symlink back into a folder already read"
                     " (a symlink loop); it is skipped",
                     f"remove the symlink {rel_dir}",
+                    code="file-symlink-loop",
                 )
             )
             dirnames[:] = []
@@ -132,6 +133,7 @@ def discover(root: Path, folder: str) -> Discovered:
                         None,
                         "this file cannot be read (permission denied); it is left out of the site",
                         f"make it readable (chmod a+r {rel}), or remove it from the log",
+                        code="file-unreadable",
                     )
                 )
                 found.unreadable.append(rel)
@@ -168,6 +170,7 @@ class _Boundary:
                 None,
                 f"this is a broken symbolic link (to {target}); {left_out}",
                 f"point the link at an existing file, or remove {rel}",
+                code="file-broken-link",
             )
         if not real.is_relative_to(self.root):
             return warning(
@@ -176,6 +179,7 @@ class _Boundary:
                 f"this symbolic link points outside the repository (to {real}); {left_out}",
                 "copy what the log needs into the repository, or remove the link:"
                 " only files inside the repository are published",
+                code="file-outside-repository",
             )
         hidden = next(
             (part for part in real.relative_to(self.root).parts if part.startswith(".")), None
@@ -188,6 +192,7 @@ class _Boundary:
                 f"this symbolic link points to {shown}, inside the hidden {hidden}; {left_out}",
                 "hidden files and folders (.env, .git, the cache) are never published;"
                 " remove the link",
+                code="file-hidden",
             )
         if not (real.is_dir() or real.is_file()):
             return _not_a_file(rel)
@@ -200,6 +205,7 @@ def _not_a_file(rel: str) -> Problem:
         None,
         "this is not a regular file (a pipe, socket or device); it is left out of the site",
         f"remove {rel} from the log",
+        code="file-not-regular",
     )
 
 
@@ -219,6 +225,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
             "this is a binary file, not text (it contains NUL bytes)",
             "entries must be Markdown (.md) or notebooks (.ipynb); move other"
             " files out of the way or give them their real extension",
+            code="file-binary",
         )
     try:
         return data.decode("utf-8"), None
@@ -231,6 +238,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
             line,
             f"the file is not UTF-8 text: byte 0x{byte} at column {column} cannot be decoded",
             "save the file as UTF-8 (most editors: Save with Encoding > UTF-8)",
+            code="file-not-utf8",
         )
 
 
@@ -248,6 +256,7 @@ def load_text(path: str, read: Callable[[str], bytes]) -> tuple[str | None, byte
                     None,
                     f"cannot be read: {exc.strerror}",
                     "check the file's permissions, or whether it is a broken symlink",
+                    code="file-unreadable",
                 )
             ],
         )
@@ -296,6 +305,7 @@ def _script_warnings(path: str, body: str, first_line: int) -> list[Problem]:
             f"the entry's Markdown contains {what}, which runs in every reader's browser",
             "remove it: entries are trusted like code, and a script here reaches the whole"
             " team (use a notebook output, which is sanitised, for generated HTML)",
+            code="entry-script",
         )
         for line, what in script_lines(body, first_line)
     ]
@@ -329,6 +339,7 @@ def entry_from_front_matter(
                 "the file name contains spaces or characters that break web"
                 ' addresses (# ? % " < > \\)',
                 f"rename it to {_suggest_name(Path(path).name)}",
+                code="file-name-unsafe",
             )
         )
     if not front.found:
@@ -339,6 +350,7 @@ def entry_from_front_matter(
                     front.line,
                     "no usable front matter",
                     "start the file with ---, title: …, status: …, ---",
+                    code="front-matter-missing",
                 )
             )
         return None, problems
@@ -351,7 +363,9 @@ def entry_from_front_matter(
         if name == "status" and status is None:
             hint += "; until then the entry is left out of the site"
         problems.append(
-            Problem(path, front.line_of(name), _field_message(name, issue), hint, severity)
+            Problem(
+                path, front.line_of(name), _field_message(name, issue), hint, severity, issue.code
+            )
         )
     if status is None:
         return None, problems
@@ -363,6 +377,7 @@ def entry_from_front_matter(
                     front.line_of("kind"),
                     "a notebook cannot be a scope document",
                     "write scope documents as Markdown: researchlog new --scope TITLE",
+                    code="entry-kind",
                 )
             )
         else:

@@ -20,7 +20,7 @@ from typing import Any
 from . import __version__
 from .core.cache import write_atomic
 from .core.codekey import code_key
-from .core.problems import Problem, Severity
+from .core.problems import Problem
 from .entries import Entry, read_entry
 from .mdlinks import LinkRef
 
@@ -98,7 +98,7 @@ def _encode(entry: Entry | None, problems: list[Problem], stamp: list[int]) -> A
     record = {
         "stamp": stamp,
         "entry": None if entry is None else _entry_fields(entry),
-        "problems": [[p.path, p.line, p.message, p.hint, p.severity.value] for p in problems],
+        "problems": [problem.encode() for problem in problems],
     }
     try:
         text = json.dumps(record, allow_nan=False)
@@ -129,10 +129,7 @@ def _entry_fields(entry: Entry) -> dict[str, Any]:
 
 
 def _decode(record: Any) -> tuple[Entry | None, list[Problem]]:
-    problems = [
-        Problem(path, line, message, hint, Severity(severity))
-        for path, line, message, hint, severity in record["problems"]
-    ]
+    problems = [Problem.decode(p) for p in record["problems"]]
     values = record["entry"]
     if values is None:
         return None, problems

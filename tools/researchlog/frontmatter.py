@@ -51,6 +51,7 @@ def read_markdown(path: str, text: str) -> FrontMatter:
                     "the file is empty",
                     "start it with a front matter block (---, title: …, status: …, ---), "
                     'or create entries with `researchlog new "Title"`',
+                    code="file-empty",
                 )
             ]
         )
@@ -64,6 +65,7 @@ def read_markdown(path: str, text: str) -> FrontMatter:
                     1,
                     "no front matter: the first line must be ---",
                     "add a block at the top: ---, title: …, status: …, then --- on its own line",
+                    code="front-matter-missing",
                 )
             ],
         )
@@ -84,6 +86,7 @@ def read_markdown(path: str, text: str) -> FrontMatter:
                 1,
                 "the front matter starting here is never closed",
                 "add a line with just --- after the last field",
+                code="front-matter-unclosed",
             )
         ],
     )
@@ -107,6 +110,7 @@ def parse_yaml(path: str, block: str, first_line: int) -> FrontMatter:
                         result.line,
                         "the front matter is empty",
                         "add at least title: and status: between the --- lines",
+                        code="front-matter-empty",
                     )
                 )
                 return result
@@ -118,6 +122,7 @@ def parse_yaml(path: str, block: str, first_line: int) -> FrontMatter:
                         at(node.start_mark.line),
                         f"the front matter must be a mapping of fields, but it is {kind}",
                         "write one field per line, such as: title: Focal loss for defects",
+                        code="front-matter-not-mapping",
                     )
                 )
                 return result
@@ -128,7 +133,13 @@ def parse_yaml(path: str, block: str, first_line: int) -> FrontMatter:
         result.problems.append(_yaml_problem(path, block, exc, at))
     except yaml.YAMLError as exc:  # errors without a position
         result.problems.append(
-            error(path, result.line, f"invalid YAML: {exc}", "check the front matter syntax")
+            error(
+                path,
+                result.line,
+                f"invalid YAML: {exc}",
+                "check the front matter syntax",
+                code="front-matter-yaml",
+            )
         )
     except RecursionError:
         result.problems.append(
@@ -137,6 +148,7 @@ def parse_yaml(path: str, block: str, first_line: int) -> FrontMatter:
                 result.line,
                 "the front matter is nested too deeply",
                 "keep fields to plain values, lists and one level of mapping",
+                code="front-matter-too-deep",
             )
         )
     return result
@@ -156,6 +168,7 @@ def _read_mapping(
                     line,
                     "a field name must be plain text",
                     "write field names as simple words: tags: [a, b]",
+                    code="front-matter-key",
                 )
             )
             continue
@@ -167,6 +180,7 @@ def _read_mapping(
                     line,
                     f'field "{key}" is given twice (first on line {first_seen[key]})',
                     "keep one of them; the first one is used",
+                    code="front-matter-duplicate",
                 )
             )
             continue
@@ -178,6 +192,7 @@ def _read_mapping(
                     line,
                     f'field "{key}" uses a YAML alias (*name)',
                     "write the value out in full; aliases are not allowed in front matter",
+                    code="front-matter-alias",
                 )
             )
             continue
@@ -190,6 +205,7 @@ def _read_mapping(
                     line,
                     f'field "{key}": {exc.problem}',
                     "write the value as plain text, a number or a list",
+                    code="front-matter-value",
                 )
             )
             continue
@@ -200,6 +216,7 @@ def _read_mapping(
                     line,
                     f'field "{key}" cannot be read: {exc}',
                     "for dates use YYYY-MM-DD; put other text in quotes",
+                    code="front-matter-value",
                 )
             )
             continue
@@ -241,6 +258,7 @@ def _yaml_problem(path: str, block: str, exc: yaml.MarkedYAMLError, at: Any) -> 
             line,
             "a tab is used for indentation; YAML allows only spaces",
             "replace the tab characters on this line with spaces",
+            code="front-matter-yaml",
         )
     if "mapping values are not allowed" in problem:
         return error(
@@ -248,6 +266,7 @@ def _yaml_problem(path: str, block: str, exc: yaml.MarkedYAMLError, at: Any) -> 
             line,
             "invalid YAML: a second ': ' on one line",
             'put the value in quotes, for example: title: "Focal loss: a test"',
+            code="front-matter-yaml",
         )
     if "found duplicate anchor" in problem or "found undefined alias" in problem:
         return error(
@@ -255,6 +274,7 @@ def _yaml_problem(path: str, block: str, exc: yaml.MarkedYAMLError, at: Any) -> 
             line,
             f"invalid YAML: {problem}",
             "write the value out in full; aliases are not allowed in front matter",
+            code="front-matter-yaml",
         )
     return error(
         path,
@@ -262,6 +282,7 @@ def _yaml_problem(path: str, block: str, exc: yaml.MarkedYAMLError, at: Any) -> 
         f"invalid YAML: {problem}",
         "check the syntax on this line: one field per line as name: value,"
         " lists as [a, b], text with # or : in quotes",
+        code="front-matter-yaml",
     )
 
 
@@ -288,6 +309,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                         1,
                         "the notebook file is empty",
                         "save the notebook again from Jupyter, or delete the file",
+                        code="file-empty",
                     )
                 ]
             )
@@ -304,6 +326,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                         f"not a valid notebook: JSON error at column {exc.colno}: {exc.msg}",
                         "open and save it in Jupyter, or fix the JSON by hand (often a merge"
                         " conflict marker or a missing comma)",
+                        code="notebook-json",
                     )
                 ]
             )
@@ -318,6 +341,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                         1,
                         f"not a valid notebook: {structure}",
                         "save it again from Jupyter (nbformat 4)",
+                        code="notebook-structure",
                     )
                 ]
             )
@@ -338,6 +362,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                             first_line,
                             "the front matter in the first raw cell is never closed",
                             "end the raw cell's YAML with a line ---",
+                            code="front-matter-unclosed",
                         )
                     ]
                 ),
@@ -353,6 +378,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                     "the front matter in the first raw cell and in metadata.researchlog"
                     " differ; the raw cell is used",
                     "delete one of them or make them the same",
+                    code="front-matter-twice",
                 )
             )
         return NotebookSource(front, notebook)
@@ -366,6 +392,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                     line,
                     "metadata.researchlog must be a mapping",
                     'set it to an object such as {"title": …}',
+                    code="front-matter-not-mapping",
                 )
             )
             return NotebookSource(front, notebook)
@@ -381,6 +408,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                     "no front matter: the notebook has neither a first raw cell"
                     " starting with --- nor metadata.researchlog",
                     "add a raw cell at the top with ---, title: …, status: …, ---",
+                    code="front-matter-missing",
                 )
             ]
         ),

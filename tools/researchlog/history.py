@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -176,6 +176,7 @@ def start_history(
                         "the git repository has no commits yet: dates come from the"
                         " files and no history is shown",
                         "commit the log (git add log playbook && git commit)",
+                        code="git-no-commits",
                     ),
                 ),
             )
@@ -259,6 +260,7 @@ def _history(
                 " histories that start before the cut are incomplete and are marked as such",
                 "fetch the full history: git fetch --unshallow (in GitHub Actions:"
                 " actions/checkout with fetch-depth: 0; in GitLab CI: GIT_DEPTH: 0)",
+                code="git-shallow",
             ),
         )
     return RepoHistory(state, head, files, frozenset(shallow_roots), problems, commits)
@@ -271,7 +273,7 @@ def _without_git(state: GitState) -> RepoHistory:
     else:
         message = "this folder is not in a git repository: dates come from the front matter"
         hint = "run git init and commit the log to get dates, authors and status histories"
-    return RepoHistory(state, problems=(warning(".", None, message, hint),))
+    return RepoHistory(state, problems=(warning(".", None, message, hint, code="git-unavailable"),))
 
 
 def _shallow_roots(runner: Any, top: str) -> set[str]:
@@ -462,7 +464,7 @@ def _history_to_json(history: RepoHistory) -> dict[str, Any]:
         "head": history.head,
         "shallow_roots": sorted(history.shallow_roots),
         "commits_read": history.commits_read,
-        "problems": [{**asdict(p), "severity": p.severity.value} for p in history.problems],
+        "problems": [problem.encode() for problem in history.problems],
         "files": {
             path: [
                 [
@@ -485,7 +487,6 @@ def _history_to_json(history: RepoHistory) -> dict[str, Any]:
 
 
 def _history_from_json(data: dict[str, Any]) -> RepoHistory:
-    from .core.problems import Severity
 
     files = {}
     for path, rows in data["files"].items():
@@ -504,10 +505,7 @@ def _history_from_json(data: dict[str, Any]) -> RepoHistory:
             for sha, date, name, email, coauthors, subject, rpath, change, blob, status in rows
         )
         files[path] = FileHistory(path, revisions)
-    problems = tuple(
-        Problem(p["path"], p["line"], p["message"], p["hint"], Severity(p["severity"]))
-        for p in data["problems"]
-    )
+    problems = tuple(Problem.decode(p) for p in data["problems"])
     return RepoHistory(
         GitState(data["state"]),
         data["head"],

@@ -48,5 +48,9 @@ def _missing(log: Log, source: str, link: LinkRef, target: str) -> Problem:
     else:
         hint = f"correct the path (it is relative to {source}), or add the file"
     return warning(
-        source, link.line, f"links to {link.href}, but the site has no file {target}", hint
+        source,
+        link.line,
+        f"links to {link.href}, but the site has no file {target}",
+        hint,
+        code="link-missing",
     )

@@ -250,6 +250,7 @@ def _unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
                     f'the slug "{slug}" is also used by {others}{left_out}',
                     "rename one of the files: the slug is the file name without its extension"
                     " and must be unique across log/",
+                    code="slug-duplicate",
                 )
             )
     return kept, problems
@@ -276,6 +277,7 @@ def _check_links(entries: list[Entry], playbook: Playbook, settings: Settings) -
                         entry.line_of("superseded_by"),
                         f'superseded_by names "{target}", which is not an entry',
                         hint,
+                        code="superseded-by-missing",
                     )
                 )
             elif entry.status != "superseded":
@@ -285,6 +287,7 @@ def _check_links(entries: list[Entry], playbook: Playbook, settings: Settings) -
                         entry.line_of("superseded_by"),
                         f'superseded_by is set but the status is "{entry.status}"',
                         "set status: superseded, or remove superseded_by",
+                        code="superseded-by-status",
                     )
                 )
         for lesson in entry.lessons:
@@ -301,6 +304,7 @@ def _check_links(entries: list[Entry], playbook: Playbook, settings: Settings) -
                         entry.line_of("lessons"),
                         f'lessons names "{lesson}", which has no playbook page',
                         hint,
+                        code="lesson-missing",
                     )
                 )
     problems.extend(_supersede_cycles(entries, by_slug))
@@ -323,6 +327,7 @@ def _check_links(entries: list[Entry], playbook: Playbook, settings: Settings) -
                         f"point readers at the current answer:{instead}"
                         if instead
                         else "link the entry that replaced it",
+                        code="link-superseded",
                     )
                 )
     return problems
@@ -358,6 +363,7 @@ def _supersede_cycles(entries: list[Entry], by_slug: Mapping[str, Entry]) -> lis
                             "superseded_by goes round in a circle: " + " → ".join(cycle),
                             "the newest entry in the chain must not be superseded;"
                             " remove its superseded_by",
+                            code="supersede-cycle",
                         )
                     )
                 break

@@ -112,6 +112,7 @@ class NotebookChecks:
                         f"not a valid notebook (nbformat schema): {message}",
                         "open and save it in Jupyter, which repairs most of these, or fix that"
                         " field by hand",
+                        code="notebook-schema",
                     )
                 )
         if self.changed:
@@ -237,6 +238,7 @@ def over_budget(path: str, sizes: Sequence[Sequence[int | None]], max_bytes: int
         " of the page",
         "clear large outputs before committing (or save figures as files),"
         " or raise notebook_max_mb in mkdocs.yml",
+        code="notebook-too-large",
     )
 
 

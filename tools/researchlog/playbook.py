@@ -93,7 +93,12 @@ def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, 
             severity = Severity.WARNING if issue.warning else Severity.ERROR
             problems.append(
                 Problem(
-                    path, front.line_of(name), _message(name, issue.message), issue.hint, severity
+                    path,
+                    front.line_of(name),
+                    _message(name, issue.message),
+                    issue.hint,
+                    severity,
+                    issue.code,
                 )
             )
         values = checked.values

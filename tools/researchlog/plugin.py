@@ -34,13 +34,13 @@ from mkdocs.utils.templates import TemplateContext
 from .core.cache import library_version
 from .core.codekey import code_key
 from .core.options import OPTIONS
-from .core.problems import sort_problems
+from .core.problems import Problem, sort_problems
 from .core.settings import Settings, option_lines, settings_from, with_usable_cache
 from .core.workers import Workers, available_cores
 from .history import HistoryRead
 from .linkcheck import link_problems
 from .log import Log, build_log, start_log_history
-from .notebooks import NotebookConversions
+from .notebooks.conversions import NotebookConversions
 from .pagerender import MessageCount, PageRenderer, apply
 from .prerender import Prerender, RenderSetup
 from .rendercache import RenderCache, Rendered, fingerprint
@@ -148,7 +148,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         _refuse_source_as_site(config, self.settings)
         self.settings, problems = with_usable_cache(self.settings)
         for problem in problems:
-            log.warning(problem.format())
+            _report(problem)
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -198,7 +198,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             history_read=history_read,
         )
         for problem in sort_problems([*self.log.problems, *link_problems(self.log)]):
-            log.warning(problem.format())
+            _report(problem)
         urls = Urls(directory_urls=config.use_directory_urls)
         # The search index is the last thing a rebuild waits for: it starts first.
         self._start_search(urls, config)
@@ -374,7 +374,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
                 if static.src_uri not in files.src_uris:
                     files.append(_static_file(static, config))
             for problem in converted.problems:
-                log.warning(problem.format())
+                _report(problem)
         if self.prerender is not None:
             self.prerender.stop()  # every page is rendered by now
         self._close_workers(wait=False)  # all done: they exit while pages are written
@@ -552,3 +552,8 @@ def _mkdocs_nav(items: tuple[NavItem, ...]) -> list[Any]:
         else:
             nav.append({item.title: item.src_uri})
     return nav
+
+
+def _report(problem: Problem) -> None:
+    """A problem in MkDocs' log, at its own severity (strict builds fail on either)."""
+    (log.error if problem.is_error else log.warning)(problem.format())

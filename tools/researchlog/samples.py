@@ -143,6 +143,7 @@ def _no_samples(path: str, line: int) -> Problem:
         line,
         "there are no samples",
         "add at least one sample, or remove the samples field from the entry",
+        code="samples-empty",
     )
 
 
@@ -156,6 +157,7 @@ def _file_problem(entry: Entry, path: str, assets: Collection[str]) -> Problem |
             f'samples names "{name}", which is neither a .jsonl nor a .csv file',
             "save the samples as JSON Lines (.jsonl, one object per line) or as CSV (.csv)"
             " with a header row id,input,expected,prediction,note",
+            code="samples-file",
         )
     if path in assets:
         return None
@@ -174,6 +176,7 @@ def _file_problem(entry: Entry, path: str, assets: Collection[str]) -> Problem |
         if guess
         else "put the sample file beside the entry, or correct the name"
         " (it is relative to the entry file)",
+        code="samples-file",
     )
 
 
@@ -198,6 +201,7 @@ def parse_jsonl(path: str, text: str) -> tuple[list[RawRow], list[Problem]]:
                     f"this line is not valid JSON: {exc.msg} (column {exc.colno})",
                     'write one JSON object per line, such as {"id": 1, "input": "…",'
                     ' "expected": "…", "prediction": "…"}',
+                    code="samples-row",
                 )
             )
             continue
@@ -209,6 +213,7 @@ def parse_jsonl(path: str, text: str) -> tuple[list[RawRow], list[Problem]]:
                     f"this line must be a JSON object, not {_json_kind(value)}",
                     'write one object per line, such as {"id": 1, "input": "…",'
                     ' "expected": "…", "prediction": "…"}',
+                    code="samples-row",
                 )
             )
             continue
@@ -242,6 +247,7 @@ def parse_csv(path: str, text: str) -> tuple[list[RawRow], list[Problem]]:
                     f"this row cannot be read as CSV: {exc}",
                     "put cells that contain commas, quotes or line breaks in double quotes,"
                     ' and double any quote inside them ("")',
+                    code="samples-row",
                 )
             )
             start = reader.line_num + 1
@@ -267,6 +273,7 @@ def parse_csv(path: str, text: str) -> tuple[list[RawRow], list[Problem]]:
                     " contain commas in double quotes"
                     if fewer
                     else "put values that contain commas in double quotes",
+                    code="samples-row",
                 )
             )
             continue
@@ -279,10 +286,16 @@ def _header_problem(path: str, line: int, header: list[str]) -> Problem | None:
     missing = [key for key in REQUIRED if key not in header]
     if missing:
         names = ", ".join(f'"{key}"' for key in missing)
-        return error(path, line, f"the header row has no {names} column", hint)
+        return error(path, line, f"the header row has no {names} column", hint, code="samples-row")
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
-        return error(path, line, f'the header names the column "{repeated[0]}" twice', hint)
+        return error(
+            path,
+            line,
+            f'the header names the column "{repeated[0]}" twice',
+            hint,
+            code="samples-row",
+        )
     return None
 
 
@@ -307,6 +320,7 @@ def check_rows(
                     line,
                     f"this sample is {schema.describe(raw)}, not a mapping",
                     "write each sample as {id: 1, input: …, expected: …, prediction: …}",
+                    code="samples-row",
                 )
             )
             continue
@@ -321,6 +335,7 @@ def check_rows(
                         line,
                         f'unknown key "{name}" in the samples; it is ignored',
                         f'did you mean "{guess}"?' if guess else _FORMAT_HINT,
+                        code="samples-key",
                     )
                 )
         sample, problem = _sample(source, line, {str(k): v for k, v in raw.items()})
@@ -336,6 +351,7 @@ def check_rows(
                     f'the id "{sample.id}" is used again (first on line {first_line[sample.id]});'
                     " this sample is left out",
                     "give every sample its own id: ids match samples across entries",
+                    code="samples-row",
                 )
             )
             continue
@@ -379,6 +395,7 @@ def _sample(source: str, line: int, raw: Mapping[str, Any]) -> tuple[Sample | No
                 f"add {key}: "
                 + ("a short id, unique in this entry, such as 17" if key == "id" else "…")
                 + f"; {_FORMAT_HINT}",
+                code="samples-row",
             )
     correct, problem = _flag(source, line, raw.get("correct"))
     if problem is not None:
@@ -420,6 +437,7 @@ def _text(source: str, line: int, key: str, value: Any) -> tuple[str | None, Pro
         line,
         f'"{key}" must be text or a number, not {_json_kind(value)}',
         'write it as one text; for several labels join them, such as "billing, refund"',
+        code="samples-row",
     )
 
 
@@ -438,6 +456,7 @@ def _flag(source: str, line: int, value: Any) -> tuple[bool | None, Problem | No
         line,
         f'"correct" must be true or false, not {shown}',
         "write true or false, or leave it out to compare prediction with expected",
+        code="samples-row",
     )
 
 
@@ -462,6 +481,7 @@ def _image(
         f'the input "{name}" looks like an image, but there is no file {path}',
         "put the image at that path (relative to the entry file), or correct the path;"
         " until then the path is shown as text",
+        code="samples-file",
     )
 
 

@@ -44,6 +44,17 @@ class Issue:
     key: str | None = None  # a sub-key (a metric name) when the issue is about one item
     warning: bool = False  # shown, but the value is still usable
 
+    @property
+    def code(self) -> str:
+        """The problem code of this kind of issue (core.problems.CODES)."""
+        if self.message.startswith("unknown field"):
+            return "field-unknown"
+        if self.message.startswith("missing"):
+            return "field-missing"
+        if self.message.startswith("unknown value"):
+            return "field-choice"
+        return "field-invalid"
+
 
 @dataclass
 class Checked:

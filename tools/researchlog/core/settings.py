@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from .options import BY_NAME, OPTIONS
-from .problems import Problem, Severity, warning
+from .problems import Problem, error, warning
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 PLUGIN = "researchlog"
@@ -80,7 +80,9 @@ def settings_from(
         values[option.name] = value
         for issue in issues:
             line = lines.get(f"{option.name}.{issue.key}") or lines.get(option.name)
-            problems.append(Problem(config_file, line, issue.message, issue.hint, Severity.ERROR))
+            problems.append(
+                error(config_file, line, issue.message, issue.hint, code="option-invalid")
+            )
     if not unknown_reported_elsewhere:  # MkDocs reports unknown options itself
         for name in options:
             if name not in BY_NAME:
@@ -106,6 +108,7 @@ def _unknown_option(name: str, config_file: str, line: int | None) -> Problem:
         line,
         f'the {PLUGIN} plugin has no option "{name}"; it is ignored',
         f'did you mean "{guess[0]}"?' if guess else "options: " + ", ".join(BY_NAME),
+        code="option-unknown",
     )
 
 
@@ -137,6 +140,7 @@ def with_usable_cache(settings: Settings) -> tuple[Settings, list[Problem]]:
         " its cache in a temporary folder, so it reads and renders everything again",
         f"make {shown} writable, delete it (it is made again), or set cache_dir in"
         f" {settings.config_file} to a folder this user can write",
+        code="cache-unwritable",
     )
     return replace(settings, cache_dir=str(throwaway_folder())), [problem]
 

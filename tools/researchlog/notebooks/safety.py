@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from .core.problems import plural
+from ..core.problems import plural
 
 # Elements removed together with everything inside them.
 _DROP_WITH_CONTENT = {

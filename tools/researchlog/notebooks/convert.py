@@ -39,10 +39,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .core import cache
-from .core.problems import plural
-from .entries import git_blob_sha
-from .notebook_check import (
+from ..core import cache
+from ..core.problems import Problem, error, plural, warning
+from ..entries import git_blob_sha
+from ..notebook_check import (
     MB,
     cell_lines,
     cell_text,
@@ -51,12 +51,12 @@ from .notebook_check import (
     megabytes,
     output_size,
 )
-from .notebook_markdown import Heading, heading_markdown, render_cell
-from .notebook_math import to_mathml
-from .notebook_safety import UnreadableSvg, removed_text, sanitize_html, sanitize_svg
-from .notebooks import Job
-from .views.figures import figure_html
-from .views.urls import Urls
+from ..views.figures import figure_html
+from ..views.urls import Urls
+from .job import Converted, Job
+from .markdown import Heading, heading_markdown, render_cell
+from .math import to_mathml
+from .safety import UnreadableSvg, removed_text, sanitize_html, sanitize_svg
 
 PLOTLY = "application/vnd.plotly.v1+json"
 OMITTED = "application/x.researchlog-omitted+json"  # an output cut by the size limit
@@ -81,8 +81,8 @@ _LATEX_FENCES = re.compile(r"^\s*(\$\$|\$|\\\[)(.*?)(\$\$|\$|\\\])\s*$", re.DOTA
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
-def convert(job: Job) -> dict[str, Any]:
-    """The page body of one notebook, as plain data for the cache (see notebooks.Converted)."""
+def convert(job: Job) -> Converted:
+    """The page body of one notebook."""
     data = Path(job.source).read_bytes()
     text = data.decode("utf-8")
     with warnings.catch_warnings():
@@ -97,9 +97,7 @@ def convert(job: Job) -> dict[str, Any]:
         notebook, {"unique_key": "output", "output_files_dir": job.files_dir}
     )
     page.render(notebook, resources)
-    result = page.result()
-    result["cacheable"] = page.cacheable and git_blob_sha(data) == job.blob_sha
-    return result
+    return page.result(cacheable=git_blob_sha(data) == job.blob_sha)
 
 
 class _Pipeline(Exporter):
@@ -203,7 +201,7 @@ class _Page:
         self.parts: list[str] = []
         self.blocks: dict[str, str] = {}
         self.files: list[tuple[str, str]] = []
-        self.problems: list[tuple[str, int | None, str, str]] = []
+        self.problems: list[Problem] = []
         self.figures = 0
         self.cacheable = True
         self.prefix = f"rlnb{job.key[:10]}"
@@ -217,18 +215,20 @@ class _Page:
         self.blocks[token] = markup
         return token
 
-    def problem(self, severity: str, cell: int | None, message: str, hint: str) -> None:
+    def problem(self, severity: str, cell: int | None, message: str, hint: str, code: str) -> None:
         line = line_of_cell(self.lines, cell) if cell is not None else None
-        self.problems.append((severity, line, message, hint))
+        make = error if severity == "error" else warning
+        self.problems.append(make(self.job.path, line, message, hint, code=code))
 
-    def result(self) -> dict[str, Any]:
-        return {
-            "markdown": "\n\n".join(p for p in self.parts if p.strip()) + "\n",
-            "blocks": self.blocks,
-            "files": self.files,
-            "problems": self.problems,
-            "figures": self.figures,
-        }
+    def result(self, *, cacheable: bool) -> Converted:
+        return Converted(
+            markdown="\n\n".join(p for p in self.parts if p.strip()) + "\n",
+            blocks=self.blocks,
+            files=tuple(self.files),
+            problems=tuple(self.problems),
+            figures=self.figures,
+            cacheable=self.cacheable and cacheable,
+        )
 
     # ------------------------------------------------------------------ execution
 
@@ -254,6 +254,7 @@ class _Page:
                 f"cell {executor.current + 1} did not finish within {self.job.timeout} s"
                 " (execute_timeout); the page shows the outputs saved in the file",
                 "make the cell faster, or raise execute_timeout in mkdocs.yml",
+                code="notebook-execute",
             )
         except NoSuchKernel as exc:
             self.cacheable = False
@@ -262,6 +263,7 @@ class _Page:
                 None,
                 f"cannot run the notebook: the kernel {exc.name!r} is not installed",
                 "install it (pip install ipykernel), or remove execute: true",
+                code="notebook-execute",
             )
         except DeadKernelError as exc:
             self.cacheable = False
@@ -270,11 +272,16 @@ class _Page:
                 executor.current,
                 f"the kernel died while running cell {executor.current + 1}: {exc}",
                 hint,
+                code="notebook-execute",
             )
         except Exception as exc:  # starting a kernel can fail in many ways; say which
             self.cacheable = False
             self.problem(
-                "error", None, f"cannot run the notebook: {type(exc).__name__}: {exc}", hint
+                "error",
+                None,
+                f"cannot run the notebook: {type(exc).__name__}: {exc}",
+                hint,
+                code="notebook-execute",
             )
         for index, cell in enumerate(notebook.cells):
             for output in cell.get("outputs", []):
@@ -285,6 +292,7 @@ class _Page:
                         f"cell {index + 1} raised {output.get('ename', 'an error')}:"
                         f" {output.get('evalue', '')}".rstrip(": "),
                         hint,
+                        code="notebook-execute",
                     )
                     break
 
@@ -333,6 +341,7 @@ class _Page:
                 f" (notebook_max_mb); {outputs} left out of the page",
                 "make the notebook print less (or save figures as files),"
                 " or raise notebook_max_mb in mkdocs.yml",
+                code="notebook-too-large",
             )
 
     def _attachments(self, cell: Any, outputs: dict[str, bytes]) -> None:

@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from .notebook_math import to_mathml
+from .math import to_mathml
 
 LinkRewrite = Callable[[str], str]  # a relative address in the cell -> its address on the site
 

@@ -24,14 +24,15 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .core import cache
-from .core.codekey import code_key
-from .core.problems import Problem, Severity
-from .core.workers import Workers
-from .log import Log, LogEntry
-from .views.html import esc
-from .views.pages import Body, StaticFile
-from .views.urls import Urls
+from ..core import cache
+from ..core.codekey import code_key
+from ..core.problems import Problem, error
+from ..core.workers import Workers
+from ..log import Log, LogEntry
+from ..views.html import esc
+from ..views.pages import Body, StaticFile
+from ..views.urls import Urls
+from .job import Converted, Job
 
 Progress = Callable[[str], None]
 CACHE_FOLDER = "notebooks"
@@ -46,25 +47,6 @@ _LIBRARIES = (
     "defusedxml",
 )
 _UNUSED_DAYS = 30  # cache entries not used for this long are removed after a conversion
-
-
-@dataclass(frozen=True)
-class Job:
-    """One notebook to convert; plain data, so it can be sent to a worker process."""
-
-    path: str  # repo-relative, for messages
-    source: str  # absolute path of the file
-    blob_sha: str  # the content the key was made for
-    key: str
-    src_uri: str
-    directory_urls: bool
-    files_dir: str  # folder of extracted files, relative to the notebook's folder
-    files_href: str  # the same folder, relative to the page's URL
-    files_cache: str  # where extracted files are kept, by content hash
-    max_bytes: int
-    trusted: bool
-    execute: bool
-    timeout: int
 
 
 @dataclass(frozen=True)
@@ -86,7 +68,7 @@ class NotebookConversions:
         self,
         jobs: dict[str, Job],
         folder: Path,
-        results: dict[str, dict[str, Any]],
+        results: dict[str, Converted],
         say: Progress,
         workers: Workers,
         owns_workers: bool,
@@ -100,7 +82,7 @@ class NotebookConversions:
         self.converted = 0
         self.workers = workers
         self.owns_workers = owns_workers  # else they are shared, and closed by their owner
-        self.futures: dict[str, Future[dict[str, Any]]] = {}
+        self.futures: dict[str, Future[dict[str, Any]]] = {}  # Converted, encoded
 
     @classmethod
     def start(
@@ -117,7 +99,7 @@ class NotebookConversions:
         notebooks = [item for item in log.entries if item.entry.is_notebook]
         version = converter_version() if notebooks else ""
         jobs = {item.slug: _job(item, log, urls, folder, version) for item in notebooks}
-        results: dict[str, dict[str, Any]] = {}
+        results: dict[str, Converted] = {}
         for slug, job in jobs.items():
             found = _cached(folder, job.key)
             if found is not None:
@@ -135,7 +117,7 @@ class NotebookConversions:
         result = self._result(slug)
         if result is None:
             return None
-        return Body(result["markdown"], dict(result["blocks"]))
+        return Body(result.markdown, dict(result.blocks))
 
     def files(self, slug: str) -> list[StaticFile]:
         """The files a notebook's conversion extracted (images, attachments), waiting for it."""
@@ -145,7 +127,7 @@ class NotebookConversions:
         job = self.jobs[slug]
         return [
             StaticFile(f"{_files_folder(job.src_uri)}/{name}", source=self.folder / "files" / sha)
-            for name, sha in result["files"]
+            for name, sha in result.files
         ]
 
     def page_files(self, src_uri: str) -> list[StaticFile]:
@@ -167,14 +149,11 @@ class NotebookConversions:
         """Wait for every conversion; the extracted files and the problems of all notebooks."""
         files: list[StaticFile] = []
         problems: list[Problem] = []
-        for slug, job in self.jobs.items():
+        for slug in self.jobs:
             result = self._result(slug)
             assert result is not None
             files.extend(self.files(slug))
-            problems.extend(
-                Problem(job.path, line, message, hint, Severity(severity))
-                for severity, line, message, hint in result["problems"]
-            )
+            problems.extend(result.problems)
         self.close()
         if self.converted:
             _prune(self.folder, {job.key for job in self.jobs.values()})
@@ -196,7 +175,7 @@ class NotebookConversions:
         if self.owns_workers:
             self.workers.close()
 
-    def _result(self, slug: str) -> dict[str, Any] | None:
+    def _result(self, slug: str) -> Converted | None:
         if slug in self.results:
             return self.results[slug]
         future = self.futures.pop(slug, None)
@@ -204,10 +183,9 @@ class NotebookConversions:
             return None
         job = self.jobs[slug]
         try:
-            result = future.result()
+            result = Converted.decode(future.result())
         except Exception as exc:  # a notebook the converter cannot handle, or a lost worker
             result = _failed(job, exc)
-        result.pop("cacheable", None)  # a converted one is in the cache already (the worker's)
         self.converted += 1
         self.results[slug] = result
         return result
@@ -216,7 +194,7 @@ class NotebookConversions:
 def converter_version() -> str:
     """A fingerprint of the converter: its source files and its libraries' versions."""
     libraries = [cache.library_version(library) for library in _LIBRARIES]
-    return cache.digest(code_key("researchlog.notebook_convert"), *libraries)
+    return cache.digest(code_key("researchlog.notebooks.convert"), *libraries)
 
 
 def _files_folder(src_uri: str) -> str:
@@ -253,24 +231,24 @@ def _job(item: LogEntry, log: Log, urls: Urls, folder: Path, version: str) -> Jo
 # ----------------------------------------------------------------------------- the cache
 
 
-def _cached(folder: Path, key: str) -> dict[str, Any] | None:
+def _cached(folder: Path, key: str) -> Converted | None:
     data = cache.read(folder / f"{key}.json")
     if data is None:
         return None
     try:
-        result: dict[str, Any] = json.loads(data)
-    except ValueError:
-        return None
+        result = Converted.decode(json.loads(data))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # damaged, or of an older shape: convert again
     files = folder / "files"
-    if not all((files / sha).is_file() for _, sha in result.get("files", [])):
+    if not all((files / sha).is_file() for _, sha in result.files):
         return None  # someone cleaned part of the cache: convert again
     return result
 
 
-def _store(folder: Path, key: str, result: dict[str, Any]) -> None:
+def _store(folder: Path, key: str, result: Converted) -> None:
     """Extracted files are written by the worker first; this entry goes last, so a cache
     entry that exists always has its files."""
-    cache.write_atomic(folder / f"{key}.json", json.dumps(result).encode("utf-8"))
+    cache.write_atomic(folder / f"{key}.json", json.dumps(result.encode()).encode("utf-8"))
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
@@ -302,37 +280,30 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 
 def convert_in_worker(job: Job) -> dict[str, Any]:
-    """Runs in a worker: only there is nbconvert imported."""
-    from .notebook_convert import convert
+    """Runs in a worker: only there is nbconvert imported. Returns the result encoded."""
+    from .convert import convert
 
     result = convert(job)
-    if result.pop("cacheable", False):
+    if result.cacheable:
         # Here rather than in the build, which has other work: after the extracted files,
         # which convert() has written, as _store requires.
         with contextlib.suppress(OSError):  # a read-only cache: converted again next time
             _store(Path(job.files_cache).parent, job.key, result)
-    return result
+    return result.encode()
 
 
-def _failed(job: Job, exc: BaseException) -> dict[str, Any]:
+def _failed(job: Job, exc: BaseException) -> Converted:
     reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     note = (
         '<div class="admonition failure"><p class="admonition-title">This notebook could not'
         f" be shown</p><p>{esc(reason)}</p><p>Download it to open it in Jupyter.</p></div>"
     )
     token = f"rlnb{job.key[:10]}fail"
-    return {
-        "markdown": token + "\n",
-        "blocks": {token: note},
-        "files": [],
-        "problems": [
-            (
-                "error",
-                None,
-                f"the notebook could not be converted: {reason}",
-                "open and save it in Jupyter; if that does not help, report this message",
-            )
-        ],
-        "figures": 0,
-        "cacheable": False,
-    }
+    problem = error(
+        job.path,
+        None,
+        f"the notebook could not be converted: {reason}",
+        "open and save it in Jupyter; if that does not help, report this message",
+        code="notebook-convert",
+    )
+    return Converted(token + "\n", {token: note}, problems=(problem,), cacheable=False)
