@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from researchlog.cli import build_parser
-from researchlog.schema import FIELDS, STATUSES
+from researchlog.read.schema import FIELDS, STATUSES
 from support import ROOT, Repo, mkdocs_build, run_cli
 
 TODAY = dt.date.today()

@@ -17,20 +17,20 @@ from support import ROOT, Repo
 # program doing the cached work. The program prints the researchlog modules it ran.
 CACHED_WORK = {
     "entries": (
-        ("researchlog.entry_cache",),
-        "from researchlog.entry_cache import EntryCache\n"
+        ("researchlog.read.entry_cache",),
+        "from researchlog.read.entry_cache import EntryCache\n"
         "EntryCache.open(None).read(ROOT, 'log/a.md')\n",
     ),
     "history": (
-        ("researchlog.history", "researchlog.frontmatter"),  # the status reader is passed in
-        "from researchlog.frontmatter import quick_status\n"
-        "from researchlog.history import start_history\n"
+        ("researchlog.history.gitlog", "researchlog.read.frontmatter"),  # status reader passed in
+        "from researchlog.read.frontmatter import quick_status\n"
+        "from researchlog.history.gitlog import start_history\n"
         "start_history(ROOT, ['log'], status_of=quick_status, status_folder='log',"
         " cache_file=None).result()\n",
     ),
     "notebook checks": (
-        ("researchlog.notebook_check",),
-        "from researchlog.notebook_check import _inspect\n_inspect(ROOT / 'log/n.ipynb')\n",
+        ("researchlog.read.notebook_check",),
+        "from researchlog.read.notebook_check import _inspect\n_inspect(ROOT / 'log/n.ipynb')\n",
     ),
 }
 
@@ -87,7 +87,7 @@ def test_the_notebook_converter_key_covers_what_a_worker_runs(small_repo: Repo) 
 
 
 def test_editing_any_imported_module_changes_the_key(tmp_path: Path) -> None:
-    """A module the parser imports only indirectly (mdlinks, through entries) is in the key;
+    """A module the parser imports only indirectly (read/links.py, through entries) is in the key;
     so a moved or newly imported module can never leave a stale cache behind."""
     copy = tmp_path / "tools"
     shutil.copytree(ROOT / "tools" / "researchlog", copy / "researchlog")
@@ -98,7 +98,7 @@ def test_editing_any_imported_module_changes_the_key(tmp_path: Path) -> None:
                 sys.executable,
                 "-c",
                 "from researchlog.core.codekey import code_key;"
-                "print(code_key('researchlog.entry_cache'))",
+                "print(code_key('researchlog.read.entry_cache'))",
             ],
             capture_output=True,
             text=True,
@@ -108,6 +108,6 @@ def test_editing_any_imported_module_changes_the_key(tmp_path: Path) -> None:
         return result.stdout.strip()
 
     before = key()
-    target = copy / "researchlog" / "mdlinks.py"
+    target = copy / "researchlog" / "read" / "links.py"
     target.write_text(target.read_text() + "\n# a change\n")
     assert key() != before

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from researchlog.core.settings import load_settings
-from researchlog.entry_cache import CACHE_NAME, EntryCache
 from researchlog.log import build_log
+from researchlog.read.entry_cache import CACHE_NAME, EntryCache
 from support import Repo, entry_text, run_cli
 
 AN_HOUR_AGO = time.time() - 3600

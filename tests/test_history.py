@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from researchlog.core.settings import Settings
-from researchlog.history import GitState
+from researchlog.history.model import GitState
 from researchlog.log import Log, build_log
 from support import Repo, by_slug, make_corpus, mkdocs_build, run_cli
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from researchlog.core.settings import Settings, settings_from
-from researchlog.entries import Entry
 from researchlog.insights import (
     as_of,
     best_so_far,
@@ -17,6 +16,7 @@ from researchlog.insights import (
     project_bet,
 )
 from researchlog.log import EntryHistory, LogEntry
+from researchlog.read.entries import Entry
 from support import Repo, run_cli
 
 SETTINGS = Settings(root=Path(), metrics={"latency_ms": "lower"}, stale_after=3)

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from researchlog.core.settings import Settings
-from researchlog.entries import entry_from_front_matter
-from researchlog.frontmatter import read_markdown, read_notebook
 from researchlog.log import build_log
+from researchlog.read.entries import entry_from_front_matter
+from researchlog.read.frontmatter import read_markdown, read_notebook
 from researchlog.views import build_site
 from researchlog.views.urls import Urls
 from search_support import shown, type_query

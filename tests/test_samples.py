@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from researchlog.entries import Entry
-from researchlog.samples import MAX_ROWS, SampleSet, entry_samples, is_correct
+from researchlog.read.entries import Entry
+from researchlog.read.samples import MAX_ROWS, SampleSet, entry_samples, is_correct
 from support import Repo, entry_text, run_cli
 
 ENTRY = "log/2025/2025-05-02-router.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from researchlog.entries import Entry
+from researchlog.read.entries import Entry
 from researchlog.similarity import prefix_count, rank, related
 
 

@@ -156,8 +156,8 @@ def floor_once(corpus: Path, log_dir: str, playbook_dir: str) -> tuple[float, in
 _HISTORY = """
 import sys, time
 from pathlib import Path
-from researchlog.frontmatter import quick_status
-from researchlog.history import read_history
+from researchlog.read.frontmatter import quick_status
+from researchlog.history.gitlog import read_history
 start = time.perf_counter()
 read_history(Path(sys.argv[1]), [sys.argv[2], sys.argv[3]], quick_status, sys.argv[2])
 print(time.perf_counter() - start)

@@ -16,7 +16,7 @@ from . import __version__
 
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` and `check` start fast
     from .core.settings import Settings
-    from .entries import Entry
+    from .read.entries import Entry
 
 EPILOG = "Run `researchlog VERB --help` for the options of each verb."
 

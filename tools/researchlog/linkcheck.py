@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 
 from .core.problems import Problem, warning
 from .log import Log
-from .mdlinks import LinkRef, link_target, names_a_file
+from .read.links import LinkRef, link_target, names_a_file
 from .sitepaths import site_paths
 
 

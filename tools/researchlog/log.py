@@ -10,27 +10,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from . import schema
 from .core.problems import Problem, error, sort_problems, warning
 from .core.settings import Settings, with_usable_cache
 from .core.workers import Workers
-from .credentials import file_secret_problems
-from .entries import Entry, discover
-from .entry_cache import CACHE_NAME, EntryCache
-from .frontmatter import quick_status
-from .history import (
-    FileHistory,
-    GitState,
-    HistoryRead,
-    Person,
-    RepoHistory,
-    Revision,
-    start_history,
-)
-from .mdlinks import link_target
-from .notebook_check import MB, NotebookChecks
-from .playbook import Playbook, PlaybookPage, read_playbook
-from .samples import SampleSet, load_samples
+from .history.gitlog import HistoryRead, start_history
+from .history.model import FileHistory, GitState, Person, RepoHistory, Revision
+from .read import schema
+from .read.credentials import file_secret_problems
+from .read.entries import Entry
+from .read.entry_cache import CACHE_NAME, EntryCache
+from .read.files import discover
+from .read.frontmatter import quick_status
+from .read.links import link_target
+from .read.notebook_check import MB, NotebookChecks
+from .read.playbook import Playbook, PlaybookPage, read_playbook
+from .read.samples import SampleSet, load_samples
 
 Progress = Callable[[str], None]
 

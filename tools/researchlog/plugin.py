@@ -37,7 +37,7 @@ from .core.options import OPTIONS
 from .core.problems import Problem, sort_problems
 from .core.settings import Settings, option_lines, settings_from, with_usable_cache
 from .core.workers import Workers, available_cores
-from .history import HistoryRead
+from .history.gitlog import HistoryRead
 from .linkcheck import link_problems
 from .log import Log, build_log, start_log_history
 from .notebooks.conversions import NotebookConversions

@@ -41,8 +41,8 @@ from pygments.util import ClassNotFound
 
 from ..core import cache
 from ..core.problems import Problem, error, plural, warning
-from ..entries import git_blob_sha
-from ..notebook_check import (
+from ..read.files import git_blob_sha
+from ..read.notebook_check import (
     MB,
     cell_lines,
     cell_text,

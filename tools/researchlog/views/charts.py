@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..log import LogEntry
-from ..schema import STATUS_LABELS
+from ..read.schema import STATUS_LABELS
 from .urls import Urls
 
 # Marker shapes echo the badge icons: ✔ circle, ✖ x, ? diamond, ↷ triangle, ◔ square, ○ open.

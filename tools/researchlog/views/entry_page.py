@@ -9,7 +9,7 @@ from functools import partial
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..schema import STATUS_LABELS
+from ..read.schema import STATUS_LABELS
 from ..sitepaths import project_page
 from .html import (
     PageWriter,

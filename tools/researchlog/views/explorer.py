@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from ..core.problems import plural
 from ..log import Log
-from ..schema import STATUS_LABELS
+from ..read.schema import STATUS_LABELS
 from ..sitepaths import ENTRIES_JSON, EXPLORER
 from .html import STATUS_ICONS, PageWriter, esc
 from .pages import Page

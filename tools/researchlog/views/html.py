@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from ..core.problems import plural
 from ..log import LogEntry
-from ..schema import STATUS_LABELS
+from ..read.schema import STATUS_LABELS
 from ..sitepaths import project_page, tag_page
 from .pages import Blocks, Markup, Page
 from .urls import Urls

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..schema import STATUS_LABELS
-from ..scope import assumptions
+from ..read.schema import STATUS_LABELS
+from ..read.scope import assumptions
 from ..sitepaths import (
     DEAD_ENDS,
     HOME,

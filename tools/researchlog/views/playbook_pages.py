@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..log import Log
-from ..playbook import PlaybookPage
+from ..read.playbook import PlaybookPage
 from .html import PageWriter, entry_list, esc, link
 from .pages import Page
 from .urls import Urls

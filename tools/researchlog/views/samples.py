@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..samples import Sample, SampleSet, sample_record
+from ..read.samples import Sample, SampleSet, sample_record
 from ..sitepaths import project_page, samples_file
 from .html import esc
 from .pages import StaticFile

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ..log import Log, LogEntry
-from ..playbook import PlaybookPage
-from ..schema import STATUS_LABELS
+from ..read.playbook import PlaybookPage
+from ..read.schema import STATUS_LABELS
 from .html import esc, status_badge
 from .urls import Urls
 

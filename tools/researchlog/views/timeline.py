@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from ..core.problems import plural
 from ..insights import Event, by_week, events
 from ..log import Log
-from ..schema import STATUS_LABELS
+from ..read.schema import STATUS_LABELS
 from ..sitepaths import timeline_page, timeline_years
 from .html import PageWriter, date_text, esc, status_badge
 from .pages import Page

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .core.problems import Problem, error
+from ..core.problems import Problem, error
 
 ALLOW_MARKER = "researchlog: allow-secret"
 

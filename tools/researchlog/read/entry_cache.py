@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .core.cache import write_atomic
-from .core.codekey import code_key
-from .core.problems import Problem
+from .. import __version__
+from ..core.cache import write_atomic
+from ..core.codekey import code_key
+from ..core.problems import Problem
 from .entries import Entry, read_entry
-from .mdlinks import LinkRef
+from .links import LinkRef
 
 CACHE_NAME = "entries.json"
 FORMAT = 1  # bump when the stored shape of Entry or Problem changes

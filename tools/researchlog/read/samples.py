@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..core.problems import Problem, error, warning
 from . import schema
-from .core.problems import Problem, error, warning
-from .entries import Entry, load_text
+from .entries import Entry
+from .files import load_text
 
 MAX_ROWS = 500  # more rows are cut, with a note on the page: pages and JSON stay small
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .core.problems import Problem, error, warning
+from ..core.problems import Problem, error, warning
 
 try:  # libyaml is ten times faster; fall back to the pure-Python parser where it is missing
     from yaml import CSafeLoader as _Loader

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.problems import Problem, Severity
 from . import schema
-from .core.problems import Problem, Severity
 from .credentials import secret_problems
-from .entries import discover, load_text
+from .files import discover, load_text
 from .frontmatter import read_markdown
-from .mdlinks import LinkRef, markdown_links
+from .links import LinkRef, markdown_links
 
 WORDS_PER_MINUTE = 200
 _WORD = re.compile(r"\w+")

@@ -9,20 +9,21 @@ forward by hand, and the blobs of entry revisions are then streamed through one
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import os
 import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from .core.codekey import code_key
-from .core.problems import Problem, warning
+from ..core.codekey import code_key
+from ..core.problems import Problem, warning
+from .model import FileHistory, GitState, Person, RepoHistory, Revision, StatusReader
+from .store import load_history, save_history
 
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git is reported, not raised
 
@@ -43,69 +44,6 @@ _FORMAT = _RECORD + _FIELD.join(
 )
 _ENTRIES = (".md", ".ipynb")
 _PERSON = re.compile(r"^\s*(.*?)\s*<([^>]*)>\s*$")
-
-
-class GitState(enum.StrEnum):
-    OK = "ok"
-    SHALLOW = "shallow"  # history is cut: early dates and authors are unknown
-    NO_COMMITS = "no-commits"
-    NO_REPO = "no-repo"
-    NO_GIT = "no-git"  # git is not installed
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    email: str
-
-
-@dataclass(frozen=True)
-class Revision:
-    """One commit that touched one file."""
-
-    sha: str
-    date: dt.datetime  # author date, in the author's own offset
-    author: Person
-    coauthors: tuple[Person, ...]
-    subject: str
-    path: str  # the file's path in this commit
-    change: str  # added | modified | renamed | deleted
-    blob: str | None  # the file's content id after this commit
-    status: str | None = None  # the entry's status as this commit left it
-
-
-@dataclass(frozen=True)
-class FileHistory:
-    path: str
-    revisions: tuple[Revision, ...]  # oldest first
-
-    @property
-    def first(self) -> Revision:
-        return self.revisions[0]
-
-    @property
-    def last(self) -> Revision:
-        return self.revisions[-1]
-
-
-@dataclass(frozen=True)
-class RepoHistory:
-    state: GitState
-    head: str | None = None
-    files: Mapping[str, FileHistory] = field(default_factory=dict)  # by current path
-    shallow_roots: frozenset[str] = frozenset()
-    problems: tuple[Problem, ...] = ()
-    commits_read: int = 0
-
-    def of(self, path: str) -> FileHistory | None:
-        return self.files.get(path)
-
-    def is_cut(self, revision: Revision) -> bool:
-        """True when this commit is where a shallow clone's history stops."""
-        return revision.sha in self.shallow_roots
-
-
-StatusReader = Callable[[str, bytes], str | None]
 
 
 def read_history(
@@ -186,7 +124,7 @@ def start_history(
     key = json.dumps(
         [HISTORY_FORMAT_VERSION, code, head, sorted(shallow_roots), folders, status_folder]
     )
-    cached = _load_cache(cache_file, key)
+    cached = load_history(cache_file, key)
     if cached is not None:
         return HistoryRead(cached)
     command = [
@@ -219,7 +157,7 @@ def start_history(
             output.seek(0)
             text = output.read().decode("utf-8", errors="replace")
         history = _history(root, runner, text, head, shallow_roots, status_of, status_folder)
-        _save_cache(cache_file, key, history)
+        save_history(cache_file, key, history)
         return history
 
     return HistoryRead(None, finish)
@@ -435,82 +373,3 @@ def _cat_blobs(runner: Any, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
 
 
 # ----------------------------------------------------------------------------- cache
-
-
-def _load_cache(cache_file: Path | None, key: str) -> RepoHistory | None:
-    if cache_file is None or not cache_file.exists():
-        return None
-    try:
-        stored = json.loads(cache_file.read_text(encoding="utf-8"))
-        if stored.get("key") != key:
-            return None
-        return _history_from_json(stored["history"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # a damaged cache is only a slower build
-
-
-def _save_cache(cache_file: Path | None, key: str, history: RepoHistory) -> None:
-    if cache_file is None:
-        return
-    from .core.cache import write_atomic
-
-    payload = {"key": key, "history": _history_to_json(history)}
-    write_atomic(cache_file, json.dumps(payload, separators=(",", ":")).encode())
-
-
-def _history_to_json(history: RepoHistory) -> dict[str, Any]:
-    return {
-        "state": history.state.value,
-        "head": history.head,
-        "shallow_roots": sorted(history.shallow_roots),
-        "commits_read": history.commits_read,
-        "problems": [problem.encode() for problem in history.problems],
-        "files": {
-            path: [
-                [
-                    r.sha,
-                    r.date.isoformat(),
-                    r.author.name,
-                    r.author.email,
-                    [[c.name, c.email] for c in r.coauthors],
-                    r.subject,
-                    r.path,
-                    r.change,
-                    r.blob,
-                    r.status,
-                ]
-                for r in fh.revisions
-            ]
-            for path, fh in history.files.items()
-        },
-    }
-
-
-def _history_from_json(data: dict[str, Any]) -> RepoHistory:
-
-    files = {}
-    for path, rows in data["files"].items():
-        revisions = tuple(
-            Revision(
-                sha,
-                dt.datetime.fromisoformat(date),
-                Person(name, email),
-                tuple(Person(n, e) for n, e in coauthors),
-                subject,
-                rpath,
-                change,
-                blob,
-                status,
-            )
-            for sha, date, name, email, coauthors, subject, rpath, change, blob, status in rows
-        )
-        files[path] = FileHistory(path, revisions)
-    problems = tuple(Problem.decode(p) for p in data["problems"])
-    return RepoHistory(
-        GitState(data["state"]),
-        data["head"],
-        files,
-        frozenset(data["shallow_roots"]),
-        problems,
-        data["commits_read"],
-    )

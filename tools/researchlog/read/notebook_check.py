@@ -14,10 +14,10 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from .core import cache
-from .core.codekey import code_key
-from .core.problems import Problem, error, plural, warning
-from .core.workers import Workers
+from ..core import cache
+from ..core.codekey import code_key
+from ..core.problems import Problem, error, plural, warning
+from ..core.workers import Workers
 from .entries import Entry
 
 MB = 1024 * 1024

@@ -1,0 +1,1 @@
+"""git to the history of every file of the log: one `git log` pass, and its store."""

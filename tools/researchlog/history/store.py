@@ -1,0 +1,90 @@
+"""The git history kept between runs: read again only when HEAD or the code changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from ..core.problems import Problem
+from .model import FileHistory, GitState, Person, RepoHistory, Revision
+
+
+def load_history(cache_file: Path | None, key: str) -> RepoHistory | None:
+    if cache_file is None or not cache_file.exists():
+        return None
+    try:
+        stored = json.loads(cache_file.read_text(encoding="utf-8"))
+        if stored.get("key") != key:
+            return None
+        return _history_from_json(stored["history"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged cache is only a slower build
+
+
+def save_history(cache_file: Path | None, key: str, history: RepoHistory) -> None:
+    if cache_file is None:
+        return
+    from ..core.cache import write_atomic
+
+    payload = {"key": key, "history": _history_to_json(history)}
+    write_atomic(cache_file, json.dumps(payload, separators=(",", ":")).encode())
+
+
+def _history_to_json(history: RepoHistory) -> dict[str, Any]:
+    return {
+        "state": history.state.value,
+        "head": history.head,
+        "shallow_roots": sorted(history.shallow_roots),
+        "commits_read": history.commits_read,
+        "problems": [problem.encode() for problem in history.problems],
+        "files": {
+            path: [
+                [
+                    r.sha,
+                    r.date.isoformat(),
+                    r.author.name,
+                    r.author.email,
+                    [[c.name, c.email] for c in r.coauthors],
+                    r.subject,
+                    r.path,
+                    r.change,
+                    r.blob,
+                    r.status,
+                ]
+                for r in fh.revisions
+            ]
+            for path, fh in history.files.items()
+        },
+    }
+
+
+def _history_from_json(data: dict[str, Any]) -> RepoHistory:
+
+    files = {}
+    for path, rows in data["files"].items():
+        revisions = tuple(
+            Revision(
+                sha,
+                dt.datetime.fromisoformat(date),
+                Person(name, email),
+                tuple(Person(n, e) for n, e in coauthors),
+                subject,
+                rpath,
+                change,
+                blob,
+                status,
+            )
+            for sha, date, name, email, coauthors, subject, rpath, change, blob, status in rows
+        )
+        files[path] = FileHistory(path, revisions)
+    problems = tuple(Problem.decode(p) for p in data["problems"])
+    return RepoHistory(
+        GitState(data["state"]),
+        data["head"],
+        files,
+        frozenset(data["shallow_roots"]),
+        problems,
+        data["commits_read"],
+    )
