@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from researchlog.core.settings import load_settings
-from researchlog.log import build_log
+from researchlog.log.join import build_log
 from researchlog.read.entry_cache import CACHE_NAME, EntryCache
 from support import Repo, entry_text, run_cli
 

@@ -13,7 +13,8 @@ import pytest
 
 from researchlog.core.settings import Settings
 from researchlog.history.model import GitState
-from researchlog.log import Log, build_log
+from researchlog.log import Log
+from researchlog.log.join import build_log
 from support import Repo, by_slug, make_corpus, mkdocs_build, run_cli
 
 PATH = "log/2025/2025-03-02-focal-loss.md"

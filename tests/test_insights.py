@@ -6,15 +6,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from researchlog.analysis.bets import as_of, effort_window, main_metric, project_bet
+from researchlog.analysis.metrics import best_so_far, metric_series
 from researchlog.core.settings import Settings, settings_from
-from researchlog.insights import (
-    as_of,
-    best_so_far,
-    effort_window,
-    main_metric,
-    metric_series,
-    project_bet,
-)
 from researchlog.log import EntryHistory, LogEntry
 from researchlog.read.entries import Entry
 from support import Repo, run_cli
@@ -159,7 +153,7 @@ def test_effort_window_counts_the_last_90_days_up_to_the_newest_entry() -> None:
 
 def test_as_of_is_the_newest_date_in_the_log(repo: Repo) -> None:
     from researchlog.core.settings import load_settings
-    from researchlog.log import build_log
+    from researchlog.log.join import build_log
 
     repo.entry("log/a.md", title="A", date="2025-01-05")
     repo.commit("a", date="2025-02-01T10:00:00+00:00")

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from researchlog.core.settings import Settings
-from researchlog.log import build_log
+from researchlog.log.join import build_log
 from researchlog.read.entries import entry_from_front_matter
 from researchlog.read.frontmatter import read_markdown, read_notebook
 from researchlog.views import build_site

@@ -24,7 +24,7 @@ import pytest
 
 from researchlog.benchsearch import measure_search
 from researchlog.core.settings import load_settings
-from researchlog.log import build_log
+from researchlog.log.join import build_log
 from researchlog.searchindex import SearchIndexJob
 from researchlog.views.search import SearchDocument, markdown_text, search_documents
 from researchlog.views.urls import Urls

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from researchlog.analysis.similarity import prefix_count, rank, related
 from researchlog.read.entries import Entry
-from researchlog.similarity import prefix_count, rank, related
 
 
 def entry(slug: str, title: str, **fields: Any) -> Entry:

@@ -176,8 +176,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _show_similar(settings: Settings, title: str, project: str | None, tags: list[str]) -> None:
     """Before writing, show the closest earlier entries, dead ends first."""
-    from .log import build_log
-    from .similarity import rank
+    from .analysis.similarity import rank
+    from .log.join import build_log
 
     log = build_log(settings, history=False)
     entries = [item.entry for item in log.entries]
@@ -217,8 +217,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    from .log import build_log
-    from .similarity import rank
+    from .analysis.similarity import rank
+    from .log.join import build_log
 
     settings = _settings()
     log = build_log(settings, history=False)

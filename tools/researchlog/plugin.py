@@ -39,7 +39,8 @@ from .core.settings import Settings, option_lines, settings_from, with_usable_ca
 from .core.workers import Workers, available_cores
 from .history.gitlog import HistoryRead
 from .linkcheck import link_problems
-from .log import Log, build_log, start_log_history
+from .log import Log
+from .log.join import build_log, start_log_history
 from .notebooks.conversions import NotebookConversions
 from .pagerender import MessageCount, PageRenderer, apply
 from .prerender import Prerender, RenderSetup

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .insights import events, metric_names, metric_series, week_of
+from .analysis.activity import events, week_of
+from .analysis.metrics import metric_names, metric_series
 from .log import Log
 
 HOME = "index.md"

@@ -8,10 +8,10 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 
-from .. import insights
 from .. import sitepaths as paths
+from ..analysis.bets import bets as project_bets
+from ..analysis.similarity import related
 from ..log import Log, LogEntry
-from ..similarity import related
 from . import indexes
 from .data import entries_json
 from .entry_page import entry_page
@@ -56,7 +56,7 @@ def build_site(
     indexes_and_playbook.append(indexes.dead_ends_page(log, urls))
     indexes_and_playbook.append(indexes.outcomes_page(log, urls))
     indexes_and_playbook.append(indexes.projects_index(log, urls))
-    bets = insights.bets(log)
+    bets = project_bets(log)
     project_extras = returns_sections(bets, urls)
     for project, sections in compare_sections(log, urls).items():
         project_extras[project] = [*project_extras.get(project, []), *sections]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..analysis.metrics import Series, metric_names, metric_series
 from ..core.problems import plural
-from ..insights import Series, metric_names, metric_series
 from ..log import Log
 from ..sitepaths import METRICS, metric_pages, unique_slugs
 from .charts import ChartPoint, best_line, figure, layout, status_traces

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from ..analysis.bets import EFFORT_WINDOW_DAYS, Bet, Step, as_of, effort_window, is_attempt
 from ..core.problems import plural
-from ..insights import EFFORT_WINDOW_DAYS, Bet, Step, as_of, effort_window, is_attempt
 from ..log import Log
 from ..sitepaths import PORTFOLIO, project_page
 from .charts import ChartPoint, best_line, figure, layout, status_traces

@@ -7,8 +7,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from ..analysis.activity import Event, by_week, events
 from ..core.problems import plural
-from ..insights import Event, by_week, events
 from ..log import Log
 from ..read.schema import STATUS_LABELS
 from ..sitepaths import timeline_page, timeline_years

@@ -1,107 +1,20 @@
-"""The numbers behind the views across entries: metric series, leaderboards, and each
-project seen as a bet (its effort, its returns curve, and whether it has gone stale).
-
-Pure functions over the joined Log; the pages that show them live in views/.
-"""
+"""Each project seen as a bet: its effort, its returns curve, and whether it has gone stale."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .core.settings import Settings
-from .log import Log, LogEntry
+from ..core.settings import Settings
+from ..log import Log, LogEntry
+from .metrics import is_better, oldest_first
 
 # Statuses that have not been tried yet, and kinds that are not experiments: neither counts
 # as an attempt that could have improved a bet.
 NOT_ATTEMPTS = ("planned",)
 EFFORT_WINDOW_DAYS = 90
-
-
-def is_better(value: float, than: float | None, higher_is_better: bool) -> bool:
-    """Strictly better: an equal result is not an improvement."""
-    if than is None:
-        return True
-    return value > than if higher_is_better else value < than
-
-
-def best_so_far(values: Iterable[float | None], higher_is_better: bool) -> list[float | None]:
-    """The running best; None until the first value (entries without the metric keep it)."""
-    best: float | None = None
-    result: list[float | None] = []
-    for value in values:
-        if value is not None and is_better(value, best, higher_is_better):
-            best = value
-        result.append(best)
-    return result
-
-
-def oldest_first(items: Iterable[LogEntry]) -> list[LogEntry]:
-    """Chronological order: by date, then first commit, then slug (the Log is newest first)."""
-    return sorted(
-        items,
-        key=lambda i: (i.date, i.history.first_seen or _EPOCH, i.slug),
-    )
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-# ----------------------------------------------------------------------------- metrics
-
-
-@dataclass(frozen=True)
-class Point:
-    """One entry's value of one metric."""
-
-    item: LogEntry
-    value: float
-
-
-@dataclass(frozen=True)
-class Series:
-    """Every value of one metric on one dataset, oldest first."""
-
-    metric: str
-    dataset: str | None
-    higher_is_better: bool
-    points: tuple[Point, ...]
-
-    def ranked(self) -> list[Point]:
-        """Best first; ties go to the earlier entry, which got there first."""
-        sign = -1 if self.higher_is_better else 1
-        ordered = sorted(enumerate(self.points), key=lambda pair: (sign * pair[1].value, pair[0]))
-        return [point for _, point in ordered]
-
-    @property
-    def best(self) -> Point:
-        return self.ranked()[0]
-
-    def best_so_far(self) -> list[float | None]:
-        return best_so_far((p.value for p in self.points), self.higher_is_better)
-
-
-def metric_series(entries: Iterable[LogEntry], settings: Settings) -> list[Series]:
-    """One series per (metric, dataset), ordered by metric name, then dataset (none last)."""
-    groups: dict[tuple[str, str | None], list[Point]] = {}
-    for item in oldest_first(entries):
-        for metric, value in item.entry.metrics.items():
-            groups.setdefault((metric, item.entry.dataset), []).append(Point(item, value))
-    keys = sorted(groups, key=lambda k: (k[0].lower(), k[0], k[1] is None, k[1] or ""))
-    return [
-        Series(metric, dataset, settings.higher_is_better(metric), tuple(groups[metric, dataset]))
-        for metric, dataset in keys
-    ]
-
-
-def metric_names(series: Iterable[Series]) -> list[str]:
-    return list(dict.fromkeys(s.metric for s in series))
-
-
-# ----------------------------------------------------------------------------- bets
 
 
 @dataclass(frozen=True)
@@ -232,43 +145,3 @@ def effort_window(end: dt.date, days: int = EFFORT_WINDOW_DAYS) -> tuple[dt.date
 
 
 # ----------------------------------------------------------------------------- activity
-
-
-@dataclass(frozen=True)
-class Event:
-    when: dt.datetime
-    item: LogEntry
-    status: str
-    previous: str | None  # None when the entry was created
-
-    @property
-    def is_new(self) -> bool:
-        return self.previous is None
-
-
-def events(log: Log) -> list[Event]:
-    """New entries and committed status changes, newest first."""
-    found: list[Event] = []
-    for item in log.entries:
-        changes = [c for c in item.history.status_history if c.commit and c.date]
-        history = item.history
-        if history.committed and not history.history_cut and history.created:
-            first = changes[0].status if changes else item.status
-            found.append(Event(history.created, item, first, None))
-        for before, after in itertools.pairwise(changes):
-            assert after.date is not None
-            found.append(Event(after.date, item, after.status, before.status))
-    found.sort(key=lambda e: (e.when, e.item.slug), reverse=True)
-    return found
-
-
-def week_of(when: dt.datetime) -> dt.date:
-    day = when.date()
-    return day - dt.timedelta(days=day.weekday())
-
-
-def by_week(found: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
-    weeks: dict[dt.date, list[Event]] = defaultdict(list)
-    for event in found:
-        weeks[week_of(event.when)].append(event)
-    return sorted(weeks.items(), key=lambda pair: pair[0], reverse=True)

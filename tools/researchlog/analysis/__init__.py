@@ -1,0 +1,1 @@
+"""Numbers over a Log: metric series, projects as bets, activity, and similar entries."""

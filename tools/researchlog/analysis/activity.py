@@ -1,0 +1,53 @@
+"""Activity over time: new entries and status changes, by week."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..log import Log, LogEntry
+
+
+# Statuses that have not been tried yet, and kinds that are not experiments: neither counts
+# as an attempt that could have improved a bet.
+@dataclass(frozen=True)
+class Event:
+    when: dt.datetime
+    item: LogEntry
+    status: str
+    previous: str | None  # None when the entry was created
+
+    @property
+    def is_new(self) -> bool:
+        return self.previous is None
+
+
+def events(log: Log) -> list[Event]:
+    """New entries and committed status changes, newest first."""
+    found: list[Event] = []
+    for item in log.entries:
+        changes = [c for c in item.history.status_history if c.commit and c.date]
+        history = item.history
+        if history.committed and not history.history_cut and history.created:
+            first = changes[0].status if changes else item.status
+            found.append(Event(history.created, item, first, None))
+        for before, after in itertools.pairwise(changes):
+            assert after.date is not None
+            found.append(Event(after.date, item, after.status, before.status))
+    found.sort(key=lambda e: (e.when, e.item.slug), reverse=True)
+    return found
+
+
+def week_of(when: dt.datetime) -> dt.date:
+    day = when.date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def by_week(found: Sequence[Event]) -> list[tuple[dt.date, list[Event]]]:
+    weeks: dict[dt.date, list[Event]] = defaultdict(list)
+    for event in found:
+        weeks[week_of(event.when)].append(event)
+    return sorted(weeks.items(), key=lambda pair: pair[0], reverse=True)

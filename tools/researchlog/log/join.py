@@ -1,0 +1,213 @@
+"""The pipeline: files and git history in, one joined, checked Log out.
+
+`build_log()` is the single entry point used by the MkDocs plugin and every CLI verb.
+"""
+
+from __future__ import annotations
+
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from ..core.problems import Problem, error, sort_problems, warning
+from ..core.settings import Settings, with_usable_cache
+from ..core.workers import Workers
+from ..history.gitlog import HistoryRead, start_history
+from ..history.model import FileHistory, GitState, Person, RepoHistory, Revision
+from ..read import schema
+from ..read.credentials import file_secret_problems
+from ..read.entries import Entry
+from ..read.entry_cache import CACHE_NAME, EntryCache
+from ..read.files import discover
+from ..read.frontmatter import quick_status
+from ..read.links import link_target
+from ..read.notebook_check import MB, NotebookChecks
+from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.samples import SampleSet, load_samples
+from .checks import check_links, unique_slugs
+from .model import Contributor, EntryHistory, Log, LogEntry, StatusChange
+
+Progress = Callable[[str], None]
+
+def build_log(
+    settings: Settings,
+    *,
+    history: bool = True,
+    progress: Progress | None = None,
+    workers: Workers | None = None,
+    history_read: HistoryRead | None = None,
+) -> Log:
+    """Read, validate and join everything; collect every problem instead of stopping.
+
+    With `workers`, new notebooks are validated in them while the git history is read;
+    `history_read` is the history already being read (start_log_history)."""
+    say = progress or (lambda message: None)
+    settings, cache_problems = with_usable_cache(settings)
+    root = settings.root
+    # git reads the history while the front matter is parsed here.
+    reading = history_read or (start_log_history(settings) if history else None)
+    found = discover(root, settings.log_dir)
+    problems: list[Problem] = [*found.problems, *settings.problems, *cache_problems]
+    parsed: list[Entry] = []
+    cache = EntryCache.open(settings.cache_path / CACHE_NAME)
+    for path in found.entries:
+        entry, entry_problems = cache.read(root, path)
+        problems.extend(entry_problems)
+        if entry is not None:
+            parsed.append(entry)
+    cache.save()
+    notebook_checks = NotebookChecks.start(
+        root,
+        parsed,
+        settings.cache_path / "notebook-checks.json",
+        max_bytes=int(settings.notebook_max_mb * MB),
+        workers=workers,
+    )
+    playbook = read_playbook(root, settings.playbook_dir)
+    problems.extend(playbook.problems)
+    say(f"read {len(found.entries)} entries and {len(playbook.pages)} playbook pages")
+
+    repo = reading.result() if reading is not None else RepoHistory(GitState.OK)
+    problems.extend(repo.problems)
+    problems.extend(notebook_checks.problems())
+    if repo.commits_read:
+        say(f"read the git history ({repo.commits_read} commits)")
+
+    entries, slug_problems = unique_slugs(parsed)
+    problems.extend(slug_problems)
+    problems.extend(check_links(entries, playbook, settings))
+    # Every other file the site publishes is scanned for credentials like the entries.
+    withheld: set[str] = set(found.unreadable)
+    for path in [*found.assets, *playbook.assets]:
+        leaks = file_secret_problems(root, path)
+        if leaks:
+            problems.extend(leaks)
+            withheld.add(path)
+    assets = [path for path in found.assets if path not in withheld]
+    samples, sample_problems = load_samples(root, entries, assets, withheld)
+    problems.extend(sample_problems)
+    joined = [_join(entry, repo) for entry in entries]
+    joined = _with_supersedes(joined)
+    joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
+    return Log(
+        settings=settings,
+        entries=tuple(joined),
+        playbook=tuple(playbook.in_reading_order()),
+        assets=tuple(p for p in found.assets + playbook.assets if p not in withheld),
+        entry_files=tuple(found.entries),
+        problems=tuple(sort_problems(problems)),
+        git=repo.state,
+        head=repo.head,
+        by_slug={e.slug: e for e in joined},
+        by_project=_group(joined, lambda e: [e.entry.project] if e.entry.project else []),
+        by_tag=_group(joined, lambda e: list(e.entry.tags)),
+        by_lesson=_group(joined, lambda e: list(e.entry.lessons)),
+        samples=samples,
+    )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def start_log_history(settings: Settings) -> HistoryRead | None:
+    """Start reading the log's git history (None if the settings turn it off)."""
+    if not settings.git_history:
+        return None
+    return start_history(
+        settings.root,
+        [settings.log_dir, settings.playbook_dir],
+        status_of=quick_status,
+        status_folder=settings.log_dir,
+        cache_file=settings.cache_path / "history.json",
+    )
+
+
+def _group(
+    entries: Iterable[LogEntry], keys: Callable[[LogEntry], list[str]]
+) -> dict[str, tuple[LogEntry, ...]]:
+    groups: dict[str, list[LogEntry]] = defaultdict(list)
+    for entry in entries:
+        for key in keys(entry):
+            groups[key].append(entry)
+    return {
+        key: tuple(group) for key, group in sorted(groups.items(), key=lambda kv: kv[0].lower())
+    }
+
+
+def _join(entry: Entry, repo: RepoHistory) -> LogEntry:
+    file_history = repo.of(entry.path)
+    history = _entry_history(entry, file_history, repo)
+    if entry.date:
+        date = entry.date
+    elif history.created:
+        date = history.created.date()
+    elif history.first_seen:
+        date = history.first_seen.date()
+    else:
+        date = dt.datetime.fromtimestamp(entry.mtime, dt.UTC).date()
+    authors = entry.authors or tuple(c.name for c in history.contributors)
+    return LogEntry(entry, history, date, authors)
+
+
+def _entry_history(
+    entry: Entry, file_history: FileHistory | None, repo: RepoHistory
+) -> EntryHistory:
+    file_time = dt.datetime.fromtimestamp(entry.mtime, dt.UTC).astimezone() if entry.mtime else None
+    if file_history is None:
+        return EntryHistory(
+            status_history=(StatusChange(entry.status, file_time, None),),
+            changed_since_commit=True,
+        )
+    revisions = file_history.revisions
+    cut = repo.is_cut(revisions[0])
+    changes: list[StatusChange] = []
+    for revision in revisions:
+        if revision.status and (not changes or changes[-1].status != revision.status):
+            changes.append(StatusChange(revision.status, revision.date, revision.sha))
+    changed = bool(entry.blob_sha) and entry.blob_sha != revisions[-1].blob
+    if changed and (not changes or changes[-1].status != entry.status):
+        changes.append(StatusChange(entry.status, file_time, None))
+    return EntryHistory(
+        committed=True,
+        created=None if cut else revisions[0].date,
+        history_cut=cut,
+        updated=revisions[-1].date,
+        revisions=revisions,
+        contributors=_contributors(revisions),
+        status_history=tuple(changes),
+        changed_since_commit=changed,
+    )
+
+
+def _contributors(revisions: Iterable[Revision]) -> tuple[Contributor, ...]:
+    """Authors and Co-authored-by trailers, in order of first contribution, with counts."""
+    names: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for revision in revisions:
+        people: list[Person] = [revision.author, *revision.coauthors]
+        seen_here: set[str] = set()
+        for person in people:
+            key = person.email or person.name.lower()
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            names.setdefault(key, person.name)
+            counts[key] = counts.get(key, 0) + 1
+    return tuple(Contributor(names[k], k, counts[k]) for k in names)
+
+
+def _with_supersedes(entries: list[LogEntry]) -> list[LogEntry]:
+    supersedes: dict[str, list[str]] = defaultdict(list)
+    for item in entries:
+        if item.entry.superseded_by:
+            supersedes[item.entry.superseded_by].append(item.slug)
+    if not supersedes:
+        return entries
+    return [
+        replace(item, supersedes=tuple(sorted(supersedes[item.slug])))
+        if item.slug in supersedes
+        else item
+        for item in entries
+    ]

@@ -1,0 +1,113 @@
+"""The joined log: entries with their history and their links, as the views read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from ..core.problems import Problem, error, sort_problems, warning
+from ..core.settings import Settings, with_usable_cache
+from ..core.workers import Workers
+from ..history.gitlog import HistoryRead, start_history
+from ..history.model import FileHistory, GitState, Person, RepoHistory, Revision
+from ..read import schema
+from ..read.credentials import file_secret_problems
+from ..read.entries import Entry
+from ..read.entry_cache import CACHE_NAME, EntryCache
+from ..read.files import discover
+from ..read.frontmatter import quick_status
+from ..read.links import link_target
+from ..read.notebook_check import MB, NotebookChecks
+from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.samples import SampleSet, load_samples
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    date: dt.datetime | None
+    commit: str | None  # None for a change not committed yet
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    email: str
+    commits: int
+
+
+@dataclass(frozen=True)
+class EntryHistory:
+    """What git knows about one entry."""
+
+    committed: bool = False
+    created: dt.datetime | None = None  # None when unknown (never committed, or shallow clone)
+    history_cut: bool = False  # a shallow clone hides the start of this entry's history
+    updated: dt.datetime | None = None
+    revisions: tuple[Revision, ...] = ()  # oldest first
+    contributors: tuple[Contributor, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()
+    changed_since_commit: bool = False  # the file on disk differs from its last commit
+
+    @property
+    def first_seen(self) -> dt.datetime | None:
+        return self.revisions[0].date if self.revisions else None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """An entry joined with its history and its links to other entries."""
+
+    entry: Entry
+    history: EntryHistory
+    date: dt.date  # front matter date, else the first commit, else the file's time
+    authors: tuple[str, ...]  # front matter authors, else git authors
+    supersedes: tuple[str, ...] = ()  # slugs of entries that point here with superseded_by
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+    @property
+    def status(self) -> str:
+        return self.entry.status
+
+    @property
+    def days_to_status(self) -> int | None:
+        """Days from the first commit to the change that set the current status."""
+        changes = self.history.status_history
+        start = self.history.created
+        if not changes or start is None or changes[-1].date is None:
+            return None
+        return (changes[-1].date - start).days
+
+
+@dataclass(frozen=True)
+class Log:
+    settings: Settings
+    entries: tuple[LogEntry, ...]  # newest first
+    playbook: tuple[PlaybookPage, ...]  # in reading order
+    assets: tuple[str, ...]  # other files under log/ and playbook/ that pages may use
+    entry_files: tuple[str, ...]  # every entry file read, published or not
+    problems: tuple[Problem, ...]
+    git: GitState
+    head: str | None = None
+    by_slug: Mapping[str, LogEntry] = field(default_factory=dict)
+    by_project: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
+    by_tag: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
+    by_lesson: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
+    samples: Mapping[str, SampleSet] = field(default_factory=dict)  # by slug, entries with samples
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    def with_status(self, *statuses: str) -> list[LogEntry]:
+        return [e for e in self.entries if e.status in statuses]
+
+
