@@ -77,7 +77,7 @@ def test_the_notebook_converter_key_covers_what_a_worker_runs(small_repo: Repo) 
         "from researchlog.log import build_log\n"
         "from researchlog.notebooks.conversions import NotebookConversions\n"
         "from researchlog.core.settings import load_settings\n"
-        "from researchlog.views.urls import Urls\n"
+        "from researchlog.pages.urls import Urls\n"
         "log = build_log(load_settings(ROOT), history=False)\n"
         "import researchlog.notebooks.convert as convert\n"
     )

@@ -162,8 +162,8 @@ def test_as_of_is_the_newest_date_in_the_log(repo: Repo) -> None:
 
 
 def test_without_effort_the_returns_curve_counts_attempts() -> None:
+    from researchlog.pages.urls import Urls
     from researchlog.views.portfolio import returns_html
-    from researchlog.views.urls import Urls
 
     entries = [
         item("c", 3, metrics={"acc": 0.7}),
@@ -178,7 +178,7 @@ def test_without_effort_the_returns_curve_counts_attempts() -> None:
 
 
 def test_metrics_whose_names_slugify_alike_get_their_own_pages() -> None:
-    from researchlog.sitepaths import unique_slugs
+    from researchlog.pages.paths import unique_slugs
 
     assert unique_slugs(["val-f1", "val_f1", "val f1"], "") == {
         "val-f1": "val-f1",

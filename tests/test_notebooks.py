@@ -336,7 +336,7 @@ def test_rebuild_converts_nothing_and_imports_no_nbconvert(
         "import sys\nfrom pathlib import Path\n"
         "from researchlog.core.settings import load_settings\n"
         "from researchlog.log import build_log\nfrom researchlog.notebooks.conversions import"
-        " NotebookConversions\nfrom researchlog.views.urls import Urls\n"
+        " NotebookConversions\nfrom researchlog.pages.urls import Urls\n"
         "log = build_log(load_settings(Path('.')))\n"
         "pages = NotebookConversions.start(log, Urls()).finish()\n"
         "print(pages.converted, pages.cached, 'nbconvert' in sys.modules,"

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from researchlog.core.settings import Settings
 from researchlog.log.join import build_log
+from researchlog.pages.urls import Urls
 from researchlog.read.entries import entry_from_front_matter
 from researchlog.read.frontmatter import read_markdown, read_notebook
 from researchlog.views import build_site
-from researchlog.views.urls import Urls
 from search_support import shown, type_query
 from support import Repo, entry_text, git_status, make_corpus, mkdocs_build, run_cli, serve_site
 

@@ -25,9 +25,9 @@ import pytest
 from researchlog.benchsearch import measure_search
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
+from researchlog.pages.urls import Urls
 from researchlog.searchindex import SearchIndexJob
 from researchlog.views.search import SearchDocument, markdown_text, search_documents
-from researchlog.views.urls import Urls
 from search_support import (
     COUNT,
     RESULTS,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .core.problems import Problem, count_summary, plural, sort_problems
 from .core.settings import Settings
-from .linkcheck import link_problems
 from .log.join import build_log
+from .pages.linkcheck import link_problems
 
 
 @dataclass

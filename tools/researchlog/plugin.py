@@ -38,17 +38,18 @@ from .core.problems import Problem, sort_problems
 from .core.settings import Settings, option_lines, settings_from, with_usable_cache
 from .core.workers import Workers, available_cores
 from .history.gitlog import HistoryRead
-from .linkcheck import link_problems
 from .log import Log
 from .log.join import build_log, start_log_history
 from .notebooks.conversions import NotebookConversions
 from .pagerender import MessageCount, PageRenderer, apply
+from .pages.linkcheck import link_problems
+from .pages.model import NavItem, PageSource, Site, StaticFile
+from .pages.urls import Urls
 from .prerender import Prerender, RenderSetup
 from .rendercache import RenderCache, Rendered, fingerprint
 from .searchindex import SearchIndexJob
 from .sitefolder import SiteFolderRefused, check_site_folder, mark, sources
 from .views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET, build_site
-from .views.pages import NavItem, PageSource, Site, StaticFile
 from .views.search import (
     BUNDLE_DIR,
     SEARCH_SCRIPT,
@@ -56,7 +57,6 @@ from .views.search import (
     search_documents,
     status_filters,
 )
-from .views.urls import Urls
 
 log = get_plugin_logger("researchlog")
 

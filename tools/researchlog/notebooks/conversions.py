@@ -29,9 +29,9 @@ from ..core.codekey import code_key
 from ..core.problems import Problem, error
 from ..core.workers import Workers
 from ..log import Log, LogEntry
-from ..views.html import esc
-from ..views.pages import Body, StaticFile
-from ..views.urls import Urls
+from ..pages.html import esc
+from ..pages.model import Body, StaticFile
+from ..pages.urls import Urls
 from .job import Converted, Job
 
 Progress = Callable[[str], None]

@@ -41,6 +41,8 @@ from pygments.util import ClassNotFound
 
 from ..core import cache
 from ..core.problems import Problem, error, plural, warning
+from ..pages.figures import figure_html
+from ..pages.urls import Urls
 from ..read.files import git_blob_sha
 from ..read.notebook_check import (
     MB,
@@ -51,8 +53,6 @@ from ..read.notebook_check import (
     megabytes,
     output_size,
 )
-from ..views.figures import figure_html
-from ..views.urls import Urls
 from .job import Converted, Job
 from .markdown import Heading, heading_markdown, render_cell
 from .math import to_mathml

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..log import LogEntry
+from ..pages.urls import Urls
 from ..read.schema import STATUS_LABELS
-from .urls import Urls
 
 # Marker shapes echo the badge icons: ✔ circle, ✖ x, ? diamond, ↷ triangle, ◔ square, ○ open.
 STATUS_SYMBOLS = {

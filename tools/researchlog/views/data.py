@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from ..log import Log, LogEntry
+from ..pages.urls import Urls
 from .samples import samples_summary
-from .urls import Urls
 
 FORMAT_VERSION = 1
 

@@ -9,9 +9,7 @@ from functools import partial
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..read.schema import STATUS_LABELS
-from ..sitepaths import project_page
-from .html import (
+from ..pages.html import (
     PageWriter,
     date_text,
     days_text,
@@ -22,8 +20,10 @@ from .html import (
     status_badge,
     tag_links,
 )
-from .pages import Body, Page
-from .urls import Urls
+from ..pages.model import Body, Page
+from ..pages.paths import project_page
+from ..pages.urls import Urls
+from ..read.schema import STATUS_LABELS
 
 # The text's own title: a Markdown heading, or the HTML heading a notebook's first cell gives.
 _LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*|<h1[\s>][^\n]*</h1>)\n?")

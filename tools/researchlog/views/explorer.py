@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 from ..core.problems import plural
 from ..log import Log
+from ..pages.html import STATUS_ICONS, PageWriter, esc
+from ..pages.model import Page
+from ..pages.paths import ENTRIES_JSON, EXPLORER
+from ..pages.urls import Urls
 from ..read.schema import STATUS_LABELS
-from ..sitepaths import ENTRIES_JSON, EXPLORER
-from .html import STATUS_ICONS, PageWriter, esc
-from .pages import Page
-from .urls import Urls
 
 HERE = EXPLORER
 EXPLORER_JS = "assets/researchlog/explorer.js"

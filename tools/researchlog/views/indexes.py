@@ -7,19 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
-from ..read.schema import STATUS_LABELS
-from ..read.scope import assumptions
-from ..sitepaths import (
-    DEAD_ENDS,
-    HOME,
-    OUTCOMES,
-    PROJECTS,
-    TAGS,
-    project_page,
-    slugify,
-    tag_page,
-)
-from .html import (
+from ..pages.html import (
     PageWriter,
     date_text,
     days_text,
@@ -31,8 +19,11 @@ from .html import (
     status_counts,
     status_mix,
 )
-from .pages import Page
-from .urls import Urls
+from ..pages.model import Page
+from ..pages.paths import DEAD_ENDS, HOME, OUTCOMES, PROJECTS, TAGS, project_page, slugify, tag_page
+from ..pages.urls import Urls
+from ..read.schema import STATUS_LABELS
+from ..read.scope import assumptions
 
 ACTIVE = ("running", "planned")
 PROJECT_STATUS_ORDER = ("running", "planned", "success", "dead-end", "inconclusive", "superseded")

@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from ..analysis.metrics import Series, metric_names, metric_series
 from ..core.problems import plural
 from ..log import Log
-from ..sitepaths import METRICS, metric_pages, unique_slugs
+from ..pages.figures import figure_html
+from ..pages.html import PageWriter, date_text, empty_page, esc, format_number, link, status_badge
+from ..pages.model import Page
+from ..pages.paths import METRICS, metric_pages, unique_slugs
+from ..pages.urls import Urls
 from .charts import ChartPoint, best_line, figure, layout, status_traces
-from .figures import figure_html
-from .html import PageWriter, date_text, empty_page, esc, format_number, link, status_badge
-from .pages import Page
-from .urls import Urls
 
 INDEX = METRICS
 LEADERBOARD_SIZE = 5

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from ..log import Log
+from ..pages.html import PageWriter, entry_list, esc, link
+from ..pages.model import Page
+from ..pages.urls import Urls
 from ..read.playbook import PlaybookPage
-from .html import PageWriter, entry_list, esc, link
-from .pages import Page
-from .urls import Urls
 
 _LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*)\n?")
 

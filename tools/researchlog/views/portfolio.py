@@ -9,10 +9,8 @@ from collections.abc import Sequence
 from ..analysis.bets import EFFORT_WINDOW_DAYS, Bet, Step, as_of, effort_window, is_attempt
 from ..core.problems import plural
 from ..log import Log
-from ..sitepaths import PORTFOLIO, project_page
-from .charts import ChartPoint, best_line, figure, layout, status_traces
-from .figures import figure_html
-from .html import (
+from ..pages.figures import figure_html
+from ..pages.html import (
     PageWriter,
     date_text,
     days_text,
@@ -23,9 +21,11 @@ from .html import (
     status_counts,
     status_mix,
 )
+from ..pages.model import Page
+from ..pages.paths import PORTFOLIO, project_page
+from ..pages.urls import Urls
+from .charts import ChartPoint, best_line, figure, layout, status_traces
 from .indexes import ACTIVE, last_activity
-from .pages import Page
-from .urls import Urls
 
 HERE = PORTFOLIO
 

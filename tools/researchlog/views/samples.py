@@ -11,11 +11,11 @@ from typing import Any
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
+from ..pages.html import esc
+from ..pages.model import StaticFile
+from ..pages.paths import project_page, samples_file
+from ..pages.urls import Urls
 from ..read.samples import Sample, SampleSet, sample_record
-from ..sitepaths import project_page, samples_file
-from .html import esc
-from .pages import StaticFile
-from .urls import Urls
 
 COMPARE_SCRIPT = "assets/researchlog/compare.js"
 FOLD_AT = 120  # longer texts are folded, showing this many characters (compare.js agrees)

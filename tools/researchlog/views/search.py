@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ..log import Log, LogEntry
+from ..pages.html import esc, status_badge
+from ..pages.urls import Urls
 from ..read.playbook import PlaybookPage
 from ..read.schema import STATUS_LABELS
-from .html import esc, status_badge
-from .urls import Urls
 
 SEARCH_SCRIPT = "assets/researchlog/search.js"
 SEARCH_STYLESHEET = "assets/researchlog/search.css"

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from ..analysis.activity import Event, by_week, events
 from ..core.problems import plural
 from ..log import Log
+from ..pages.html import PageWriter, date_text, esc, status_badge
+from ..pages.model import Page
+from ..pages.paths import timeline_page, timeline_years
+from ..pages.urls import Urls
 from ..read.schema import STATUS_LABELS
-from ..sitepaths import timeline_page, timeline_years
-from .html import PageWriter, date_text, esc, status_badge
-from .pages import Page
-from .urls import Urls
 
 FEED_WEEKS = 12
 ATOM = "http://www.w3.org/2005/Atom"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterable
 
-from .core.problems import Problem, warning
-from .log import Log
-from .read.links import LinkRef, link_target, names_a_file
-from .sitepaths import site_paths
+from ..core.problems import Problem, warning
+from ..log import Log
+from ..read.links import LinkRef, link_target, names_a_file
+from .paths import site_paths
 
 
 def link_problems(log: Log, paths: Collection[str] | None = None) -> list[Problem]:

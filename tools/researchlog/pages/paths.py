@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .analysis.activity import events, week_of
-from .analysis.metrics import metric_names, metric_series
-from .log import Log
+from ..analysis.activity import events, week_of
+from ..analysis.metrics import metric_names, metric_series
+from ..log import Log
 
 HOME = "index.md"
 EXPLORER = "explorer.md"

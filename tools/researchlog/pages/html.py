@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from ..core.problems import plural
 from ..log import LogEntry
 from ..read.schema import STATUS_LABELS
-from ..sitepaths import project_page, tag_page
-from .pages import Blocks, Markup, Page
+from .model import Blocks, Markup, Page
+from .paths import project_page, tag_page
 from .urls import Urls
 
 # Markdown syntax and HTML: each becomes a numeric character reference in headings.

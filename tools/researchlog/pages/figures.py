@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .html import esc
-from .pages import StaticFile
+from .model import StaticFile
 from .urls import Urls
 
 PLOTLY_JS = "assets/researchlog/plotly.min.js"

@@ -1,0 +1,123 @@
+"""The whole site made from a Log: every page and file, and the navigation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+from ..analysis.bets import bets as project_bets
+from ..analysis.similarity import related
+from ..log import Log, LogEntry
+from ..pages import paths as paths
+from ..pages.figures import plotly_js_file
+from ..pages.model import Body, NavItem, Page, PageSource, Site, StaticFile
+from ..pages.urls import Urls
+from . import indexes
+from .data import entries_json
+from .entry_page import entry_page
+from .explorer import explorer_page
+from .metrics import metrics_pages
+from .playbook_pages import playbook_page
+from .portfolio import portfolio_page, returns_sections
+from .samples import compare_sections, sample_files, samples_sections
+from .timeline import feed_xml, timeline_pages
+
+ASSET_DIR = "assets/researchlog"
+STYLESHEET = f"{ASSET_DIR}/researchlog.css"
+SCRIPT = f"{ASSET_DIR}/researchlog.js"
+NOTEBOOK_STYLESHEET = f"{ASSET_DIR}/notebooks.css"
+
+
+def build_site(
+    log: Log,
+    urls: Urls,
+    body_of: Callable[[str], str | Body | None] | None = None,
+    extra_files: Sequence[StaticFile] = (),
+) -> Site:
+    """Every page and file of the site. `body_of(slug)` replaces an entry's own body (a converted
+    notebook); it is called only when that page is made, so conversions can still be running."""
+    nearby = related([item.entry for item in log.entries])
+    pages: list[PageSource] = []
+    for item in log.entries:
+        neighbours = tuple(log.by_slug[s] for s in nearby.get(item.slug, ()) if s in log.by_slug)
+        pages.append(
+            PageSource(
+                item.entry.path,
+                item.title,
+                item.entry.path,
+                partial(_entry_page, item, log, urls, neighbours, body_of),
+            )
+        )
+    indexes_and_playbook = [playbook_page(page, log, urls) for page in log.playbook]
+    indexes_and_playbook.append(indexes.home_page(log, urls))
+    indexes_and_playbook.append(indexes.dead_ends_page(log, urls))
+    indexes_and_playbook.append(indexes.outcomes_page(log, urls))
+    indexes_and_playbook.append(indexes.projects_index(log, urls))
+    bets = project_bets(log)
+    project_extras = returns_sections(bets, urls)
+    for project, sections in compare_sections(log, urls).items():
+        project_extras[project] = [*project_extras.get(project, []), *sections]
+    indexes_and_playbook.extend(indexes.project_pages(log, urls, extra=project_extras))
+    indexes_and_playbook.append(portfolio_page(log, bets, urls))
+    indexes_and_playbook.extend(metrics_pages(log, urls))
+    indexes_and_playbook.append(explorer_page(log, urls))
+    indexes_and_playbook.append(indexes.tags_index(log, urls))
+    indexes_and_playbook.extend(indexes.tag_pages(log, urls))
+    indexes_and_playbook.extend(timeline_pages(log, urls))
+    pages.extend(PageSource.of(page) for page in indexes_and_playbook)
+    files = [
+        StaticFile(paths.ENTRIES_JSON, entries_json(log, urls)),
+        StaticFile(paths.FEED, feed_xml(log, urls)),
+        *(StaticFile(path, source=log.settings.root / path) for path in log.assets),
+        *sample_files(log, urls),
+        *_packaged_assets(),
+        *extra_files,
+    ]
+    plotly = plotly_js_file()
+    if plotly is not None:
+        files.append(plotly)
+    return Site(tuple(pages), tuple(files), navigation(log))
+
+
+def _entry_page(
+    item: LogEntry,
+    log: Log,
+    urls: Urls,
+    neighbours: Sequence[LogEntry],
+    body_of: Callable[[str], str | Body | None] | None,
+) -> Page:
+    body = body_of(item.slug) if body_of is not None else None
+    return entry_page(item, log, urls, neighbours, body, samples_sections(item, log, urls))
+
+
+def navigation(log: Log) -> tuple[NavItem, ...]:
+    # Navigation titles reach the templates unescaped; playbook titles are user text.
+    playbook = tuple(
+        NavItem("Start here" if p.is_start else escape(p.title), p.path) for p in log.playbook
+    )
+    items = [NavItem("Home", paths.HOME)]
+    if playbook:
+        items.append(NavItem("Playbook", children=playbook))
+    items += [
+        NavItem("Explorer", paths.EXPLORER),
+        NavItem("Dead ends", paths.DEAD_ENDS),
+        NavItem("Outcomes", paths.OUTCOMES),
+        NavItem("Projects", paths.PROJECTS),
+        NavItem("Portfolio", paths.PORTFOLIO),
+        NavItem("Metrics", paths.METRICS),
+        NavItem("Tags", paths.TAGS),
+        NavItem("Timeline", paths.TIMELINE),
+    ]
+    return tuple(items)
+
+
+def _packaged_assets() -> list[StaticFile]:
+    folder = resources.files("researchlog") / "assets"
+    return [
+        StaticFile(f"{ASSET_DIR}/{item.name}", source=Path(str(item)))
+        for item in folder.iterdir()
+        if item.is_file()
+    ]
