@@ -17,6 +17,7 @@ from support import CHROMIUM, CHROMIUM_ARGS, ROOT, Repo, mkdocs_build, serve_sit
 # whichever checkout the editable install points at.
 TOOLS = str(ROOT / "tools")
 sys.path.insert(0, TOOLS)
+sys.path.insert(1, str(ROOT))  # the benchmarks, which live beside the package
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [TOOLS, os.environ.get("PYTHONPATH")]))
 
 

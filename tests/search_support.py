@@ -15,7 +15,7 @@ import nbformat
 import yaml
 from nbformat import v4
 
-from researchlog.scaffold import init
+from researchlog.authoring.init import init
 from support import Repo, entries_json, mkdocs_build
 
 RESULTS = ".rl-search__item"

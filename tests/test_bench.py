@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support import git_status, make_corpus, run_cli
+from support import ROOT, git_status, make_corpus, run_cli
 
 
 @pytest.mark.slow
@@ -16,13 +16,13 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     assert run_cli("init", cwd=corpus).returncode == 0
     result = run_cli(
         "-m",
-        "researchlog.bench",
+        "benchmarks.bench",
         str(corpus),
         "--runs",
         "1",
         "--json",
         str(tmp_path / "bench.json"),
-        cwd=corpus,
+        cwd=ROOT,  # the benchmarks live in the repository, not in the package
         module=False,
     )
     assert result.returncode == 0, result.stderr

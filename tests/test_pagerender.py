@@ -12,7 +12,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from researchlog.pagerender import PageRenderer
+from researchlog.plugin.mkdocs_private.pagerender import PageRenderer
 
 EXTENSIONS = [
     "abbr",

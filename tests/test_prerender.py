@@ -15,12 +15,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from researchlog import plugin as plugin_module
 from researchlog.core.workers import Workers
-from researchlog.pagerender import PageRenderer, apply
-from researchlog.plugin import ResearchLogPlugin
-from researchlog.prerender import Prerender, RenderSetup, render_ahead
-from researchlog.rendercache import RenderCache
+from researchlog.plugin.mkdocs_private import rendering as rendering_module
+from researchlog.plugin.mkdocs_private.pagerender import PageRenderer, apply
+from researchlog.plugin.mkdocs_private.prerender import Prerender, RenderSetup, render_ahead
+from researchlog.plugin.mkdocs_private.rendering import Rendering
+from researchlog.plugin.rendercache import RenderCache
 from support import Repo
 from test_pagerender import PAGES, rendered, site
 from test_render_cache import small_log
@@ -159,15 +159,15 @@ def html_files(site: Path) -> dict[str, str]:
 
 def worker_first(monkeypatch: Any) -> None:
     """The worker gets every page and finishes before MkDocs renders any."""
-    start = ResearchLogPlugin._start_prerender
+    start = Rendering.start_ahead
 
-    def start_and_finish(plugin: ResearchLogPlugin, *args: Any) -> None:
-        start(plugin, *args)
-        if plugin.prerender is not None:
-            plugin.prerender.future.result(timeout=120)
+    def start_and_finish(rendering: Rendering, *args: Any) -> None:
+        start(rendering, *args)
+        if rendering.prerender is not None:
+            rendering.prerender.future.result(timeout=120)
 
-    monkeypatch.setattr(ResearchLogPlugin, "_start_prerender", start_and_finish)
-    monkeypatch.setattr(plugin_module, "_PRERENDER_FROM", 0)
+    monkeypatch.setattr(Rendering, "start_ahead", start_and_finish)
+    monkeypatch.setattr(rendering_module, "_PRERENDER_FROM", 0)
 
 
 def test_a_site_is_the_same_with_pages_rendered_ahead(
@@ -177,7 +177,7 @@ def test_a_site_is_the_same_with_pages_rendered_ahead(
     log_with_links(repo)
     worker_first(monkeypatch)
     ahead = build_site(repo, tmp_path / "ahead", caplog)
-    monkeypatch.setattr(ResearchLogPlugin, "_start_prerender", lambda *args: None)
+    monkeypatch.setattr(Rendering, "start_ahead", lambda *args: None)
     cache = repo.root / ".researchlog-cache"
     for path in cache.glob("rendered.sqlite*"):
         path.unlink()
@@ -197,7 +197,7 @@ def test_on_one_core_mkdocs_renders_alone(
 ) -> None:
     log_with_links(repo)
     worker_first(monkeypatch)
-    monkeypatch.setattr(plugin_module, "available_cores", lambda: 1)
+    monkeypatch.setattr(rendering_module, "available_cores", lambda: 1)
     messages = build_site(repo, tmp_path / "site", caplog)
     assert not any("rendered ahead" in m for m in messages), messages
     assert (tmp_path / "site" / "log/c/index.html").is_file()

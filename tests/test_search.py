@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.search import measure_search
 
-from researchlog.benchsearch import measure_search
+from researchlog.build.search import SearchIndexJob
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
 from researchlog.pages.urls import Urls
-from researchlog.searchindex import SearchIndexJob
 from researchlog.views.search import SearchDocument, markdown_text, search_documents
 from search_support import (
     COUNT,

@@ -1,6 +1,6 @@
 """Benchmark: researchlog against plain mkdocs-material on the same corpus.
 
-    python -m researchlog.bench CORPUS_DIR [--runs 3] [--json results.json] [--no-browser]
+    python -m benchmarks.bench CORPUS_DIR [--runs 3] [--json results.json] [--no-browser]
 
 CORPUS_DIR is a research log made by tests/corpus/make_corpus.py (`--layout root`) with
 `researchlog init` run in it. Every figure is the median of --runs runs of a fresh process, the
@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .core.settings import load_settings
+from researchlog.core.settings import load_settings
 
 # Runs a command and reports its wall time and the peak RSS of it and its children.
 _TIMED = """
@@ -313,8 +313,8 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
 
 def browser_measurements(site: Path) -> dict[str, Any]:
     """Search time-to-first-result and bytes, and explorer re-render times, in Chromium."""
-    from .benchexplorer import measure_explorer, summary
-    from .benchsearch import measure_search
+    from .explorer import measure_explorer, summary
+    from .search import measure_search
 
     found = measure_search(site, SEARCH_QUERIES)
     answered = [m for m in found if m.first_result_ms is not None]
@@ -394,7 +394,7 @@ def format_report(report: Report) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m researchlog.bench",
+        prog="python -m benchmarks.bench",
         description="Time researchlog against plain mkdocs-material on a corpus made by"
         " tests/corpus/make_corpus.py (then `researchlog init` in it).",
     )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .core import cache
+from ..core import cache
 
 FORMAT = 2  # the stored shape of a page; another value starts the file afresh
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

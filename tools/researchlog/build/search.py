@@ -9,7 +9,7 @@ at the end. A missing or failing pagefind is reported and leaves the rest of the
 
 The worker is this module run as a script (it imports nothing but the standard library):
 
-    python -m researchlog.searchindex DOCUMENTS PAGEFIND OUTPUT [--keep-index-url]
+    python -m researchlog.build.search DOCUMENTS PAGEFIND OUTPUT [--keep-index-url]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .views.search import SearchDocument
+    from ..views.search import SearchDocument
 
 INSTALL_HINT = "pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH to a pagefind binary)"
 _SEPARATOR = "\0"  # between paths and documents in the file handed to the worker

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .core.settings import CONFIG_NAMES, find_config, plugin_options, read_config, settings_from
-from .sitefolder import (
+from ..build.sitefolder import (
     SiteFolderRefused,
     check_replaceable,
     check_site_folder,
@@ -25,6 +24,7 @@ from .sitefolder import (
     sources,
     temporary_names,
 )
+from ..core.settings import CONFIG_NAMES, find_config, plugin_options, read_config, settings_from
 
 
 class BuildFailed(Exception):

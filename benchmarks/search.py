@@ -7,7 +7,7 @@ search index fragments alike). The site is served from localhost by a small stat
 that counts every byte it sends, including what pagefind's web worker fetches. It does not
 compress, so the byte counts are an upper bound for a static host that does.
 
-    python -m researchlog.benchsearch site/ "focal loss" churn --json
+    python -m benchmarks.search site/ "focal loss" churn --json
 
 Needs Playwright (a test dependency) and a Chromium; nothing is downloaded.
 """
@@ -189,7 +189,7 @@ def _traffic(served: list[Served], until_ms: float) -> tuple[int, int, int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m researchlog.benchsearch",
+        prog="python -m benchmarks.search",
         description="Time-to-first-result and bytes transferred for searches on a built site.",
     )
     parser.add_argument("site", type=Path, help="the built site (the folder with index.html)")

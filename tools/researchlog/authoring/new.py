@@ -15,8 +15,8 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
-from .read.files import ENTRY_SUFFIXES
-from .read.schema import STATUSES
+from ..read.files import ENTRY_SUFFIXES
+from ..read.schema import STATUSES
 
 MAX_SLUG_WORDS = 8
 MAX_SLUG_CHARS = 60

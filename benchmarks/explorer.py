@@ -4,7 +4,7 @@ The explorer times each re-render with performance.measure("researchlog:explorer
 this opens it in headless Chromium, changes filters the way a reader would, and reports those
 times together with the time until the next frame is painted.
 
-    python -m researchlog.benchexplorer site/
+    python -m benchmarks.explorer site/
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .benchsearch import CHROMIUM_ARGS, default_chromium, serve_counting
+from .search import CHROMIUM_ARGS, default_chromium, serve_counting
 
 # A change made from the page itself, timed until two animation frames later (painted).
 _CHANGE = """async ([selector, value]) => {
@@ -118,7 +118,7 @@ def summary(changes: Sequence[FilterChange]) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m researchlog.benchexplorer",
+        prog="python -m benchmarks.explorer",
         description="Explorer re-render times after filter changes, in headless Chromium.",
     )
     parser.add_argument("site", type=Path, help="the built site (the folder with explorer/)")

@@ -32,9 +32,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import meta
 
-from .core.workers import Workers
+from ...core.workers import Workers
+from ..rendercache import RenderCache
 from .pagerender import MessageCount, PageRenderer, records_anchor_links
-from .rendercache import RenderCache
 
 _LINK_CHECKS = ("absolute_links", "unrecognized_links", "not_found", "anchors")
 

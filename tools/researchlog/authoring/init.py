@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .read.schema import json_schema
+from ..read.schema import json_schema
 
 GITIGNORE_LINES = ("site/", ".researchlog-cache/")
 

@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .rendercache import Rendered
+from ..rendercache import Rendered
 
 try:  # MkDocs' own processors, as its Page.render registers them (MkDocs 1.6)
     from mkdocs.structure.pages import (
