@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -322,3 +323,23 @@ def test_corpus_site_agrees_with_git_log_follow(tmp_path: Path) -> None:
             assert item.find(f"{atom}{element}") is not None, element
         dt.datetime.fromisoformat(item.findtext(f"{atom}updated") or "")
     assert "→" in "".join(c.text or "" for c in feed.iter(f"{atom}content"))
+
+
+def test_a_history_git_cannot_read_is_a_problem_not_a_crash(repo: Repo, tmp_path: Path) -> None:
+    """A damaged repository (an object of an old commit is missing): `git log` fails, the
+    build says so and goes on with dates from the files."""
+    repo.entry("log/a.md", title="A", date="2025-01-02")
+    first = repo.commit("first", date="2025-01-02T10:00:00+00:00")
+    repo.entry("log/b.md", title="B")
+    repo.commit("second", date="2025-02-02T10:00:00+00:00")
+    (repo.root / ".git/objects" / first[:2] / first[2:]).unlink()
+    check = run_cli("check", cwd=repo.root)
+    assert "Traceback" not in check.stderr
+    site = tmp_path / "site"
+    result = mkdocs_build(repo.root, site_dir=site)
+    assert result.returncode == 0, result.stderr
+    assert ".: warning: git could not read the history (" in result.stderr
+    assert "fix: run `git log` here to see what is wrong" in result.stderr
+    data = json.loads((site / "entries.json").read_text())
+    assert data["git"] == "unreadable"
+    assert {e["slug"] for e in data["entries"]} == {"a", "b"}

@@ -6,12 +6,10 @@
 (function () {
   "use strict";
 
-  var FOLD_AT = 120; /* the same as views/samples.py */
-  var MARKS = {
-    "true": ["correct", "\u2714", "Correct"],
-    "false": ["incorrect", "\u2716", "Incorrect"],
-    "null": ["unknown", "?", "Unknown"],
-  };
+  /* How long a text may be before it is folded, and how correctness is marked: the page says
+     (views/samples.py decides both, for the server-side tables too). */
+  var FOLD_AT = 120;
+  var MARKS = {};
   var AGREEMENT = {
     differs: ["\u2260", "Differs"],
     missing: ["\u2205", "Missing in some"],
@@ -203,6 +201,8 @@
     var status = view.querySelector(".rl-compare__summary");
     var output = view.querySelector(".rl-compare__output");
     var root = view.getAttribute("data-root") || "";
+    FOLD_AT = parseInt(view.getAttribute("data-fold-at"), 10) || FOLD_AT;
+    MARKS = JSON.parse(view.getAttribute("data-marks") || "{}");
     var template = choices.querySelector("select");
     var known = {};
     var order = [];

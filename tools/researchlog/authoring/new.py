@@ -16,11 +16,10 @@ from importlib import resources
 from pathlib import Path
 
 from ..read.files import ENTRY_SUFFIXES
-from ..read.schema import STATUSES
+from ..read.schema import KINDS, STATUSES
 
 MAX_SLUG_WORDS = 8
 MAX_SLUG_CHARS = 60
-KINDS = ("markdown", "notebook", "scope")
 
 
 class AuthoringError(Exception):

@@ -153,7 +153,7 @@ def start_history(
         with output:
             _, errors = process.communicate()
             if process.returncode != 0:
-                raise git.GitCommandError(["git", *command], process.returncode, errors)
+                return _unreadable(errors.decode("utf-8", errors="replace"))
             output.seek(0)
             text = output.read().decode("utf-8", errors="replace")
         history = _history(root, runner, text, head, shallow_roots, status_of, status_folder)
@@ -212,6 +212,26 @@ def _without_git(state: GitState) -> RepoHistory:
         message = "this folder is not in a git repository: dates come from the front matter"
         hint = "run git init and commit the log to get dates, authors and status histories"
     return RepoHistory(state, problems=(warning(".", None, message, hint, code="git-unavailable"),))
+
+
+def _unreadable(errors: str) -> RepoHistory:
+    """git log failed: the build goes on with dates from the files, and says why."""
+    said = [line.strip() for line in errors.splitlines() if line.strip()]
+    reason = said[-1] if said else "no message"
+    return RepoHistory(
+        GitState.UNREADABLE,
+        problems=(
+            warning(
+                ".",
+                None,
+                f"git could not read the history ({reason}): dates come from the front matter"
+                " and the files, and no history is shown",
+                "run `git log` here to see what is wrong (a damaged or incomplete repository"
+                " can often be repaired with `git fsck` and `git fetch`)",
+                code="git-unavailable",
+            ),
+        ),
+    )
 
 
 def _shallow_roots(runner: Any, top: str) -> set[str]:

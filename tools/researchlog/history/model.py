@@ -22,6 +22,7 @@ class GitState(enum.StrEnum):
     NO_COMMITS = "no-commits"
     NO_REPO = "no-repo"
     NO_GIT = "no-git"  # git is not installed
+    UNREADABLE = "unreadable"  # git could not read the history (a damaged repository)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from ..log import Log, LogEntry
 from ..pages.html import esc
 from ..pages.model import Body, StaticFile
 from ..pages.urls import Urls
+from ..read.notebook_check import MB
 from .job import Converted, Job
 
 Progress = Callable[[str], None]
@@ -218,7 +219,7 @@ def _job(item: LogEntry, log: Log, urls: Urls, folder: Path, version: str) -> Jo
         files_dir=posixpath.basename(files),
         files_href=probe[:-1],
         files_cache=str(folder / "files"),
-        max_bytes=int(settings.notebook_max_mb * 1024 * 1024),
+        max_bytes=int(settings.notebook_max_mb * MB),
         trusted=settings.trust_notebook_html,
         execute=bool(execute),
         timeout=settings.execute_timeout if execute else 0,

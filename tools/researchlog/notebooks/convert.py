@@ -44,10 +44,10 @@ from ..core.problems import Problem, error, plural, warning
 from ..pages.figures import figure_html
 from ..pages.urls import Urls
 from ..read.files import git_blob_sha
+from ..read.frontmatter import is_front_matter_cell, source_text
 from ..read.notebook_check import (
     MB,
     cell_lines,
-    cell_text,
     is_plotly_loader,
     line_of_cell,
     megabytes,
@@ -305,11 +305,11 @@ class _Page:
         outputs = resources.get("outputs", {})
         for cell in notebook.cells:
             index = int(cell.metadata.get(CELL_INDEX, 0))
-            if index == 0 and _is_front_matter(cell):
+            if index == 0 and is_front_matter_cell(cell):
                 continue
             kind = cell.get("cell_type")
             if kind == "markdown":
-                self._markdown(cell_text(cell.source))
+                self._markdown(source_text(cell.source))
                 self._attachments(cell, outputs)
             elif kind == "code":
                 self.parts.append(self.block(self._code_cell(cell, index, outputs)))
@@ -386,7 +386,7 @@ class _Page:
 
     def _raw_cell(self, cell: Any) -> None:
         kind = str(cell.metadata.get("raw_mimetype") or cell.metadata.get("format") or "")
-        source = cell_text(cell.source)
+        source = source_text(cell.source)
         if kind in ("text/markdown", "markdown"):
             self._markdown(source)
         elif kind in ("text/html", "html"):
@@ -394,7 +394,7 @@ class _Page:
 
     def _code_cell(self, cell: Any, index: int, outputs: dict[str, bytes]) -> str:
         parts = [f'<div class="rl-nb-cell" id="cell-{index + 1}">']
-        source = cell_text(cell.source)
+        source = source_text(cell.source)
         if source.strip() and not cell.get("transient", {}).get("remove_source"):
             parts.append(self._code(source))
         rendered = [self._output(o, index, n, cell, outputs) for n, o in enumerate(cell.outputs)]
@@ -422,7 +422,7 @@ class _Page:
         kind = output.get("output_type")
         if kind == "stream":
             name = "stderr" if output.get("name") == "stderr" else "stdout"
-            return _pre(f"rl-nb-stream rl-nb-stream--{name}", cell_text(output.get("text", "")))
+            return _pre(f"rl-nb-stream rl-nb-stream--{name}", source_text(output.get("text", "")))
         if kind == "error":
             trace = "\n".join(output.get("traceback", [])) or (
                 f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
@@ -442,21 +442,21 @@ class _Page:
         if mime == PLOTLY:
             return self._plotly(value, cell)
         if mime == "text/html":
-            return self._html_output(cell_text(value), output, cell, number, source, files)
+            return self._html_output(source_text(value), output, cell, number, source, files)
         if mime in IMAGES:
             return self._image(output, mime, cell, number, source, files)
         if mime == "text/markdown":
-            return self._html(markdown2html_mistune(cell_text(value)), kind="markdown")
+            return self._html(markdown2html_mistune(source_text(value)), kind="markdown")
         if mime == "text/latex":
-            tex = cell_text(value)
+            tex = source_text(value)
             fenced = _LATEX_FENCES.match(tex)
             return to_mathml(fenced.group(2) if fenced else tex, display=True)
         if mime == "application/javascript":
             if self.job.trusted:
-                code = cell_text(value).replace("</", "<\\/")
+                code = source_text(value).replace("</", "<\\/")
                 return f'<script type="text/javascript">{code}</script>'
             return _safety_note(Counter({"script": 1}))
-        return _pre("rl-nb-text", cell_text(value))
+        return _pre("rl-nb-text", source_text(value))
 
     def _html(self, markup: str, kind: str = "html") -> str:
         note = ""
@@ -486,7 +486,8 @@ class _Page:
         content = files.get(extracted) if extracted else None
         if content is None:  # not extracted (should not happen); decode it here
             raw = output["data"][mime]
-            content = cell_text(raw).encode() if mime == "image/svg+xml" else base64.b64decode(raw)
+            svg = mime == "image/svg+xml"
+            content = source_text(raw).encode() if svg else base64.b64decode(raw)
         note = ""
         if mime == "image/svg+xml" and not self.job.trusted:
             # Opened on its own, an SVG file is a page of the site: it must run nothing.
@@ -580,9 +581,3 @@ def _alt_text(cell: Any, index: int) -> str:
         if isinstance(meta.get(key), str) and meta[key].strip():
             return str(meta[key]).strip()
     return f"Output of cell {index + 1}"
-
-
-def _is_front_matter(cell: Any) -> bool:
-    return cell.get("cell_type") == "raw" and cell_text(cell.source).lstrip("\ufeff").startswith(
-        "---"
-    )

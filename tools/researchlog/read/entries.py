@@ -16,6 +16,7 @@ from .files import git_blob_sha, load_text
 from .frontmatter import (
     FrontMatter,
     cell_source,
+    is_front_matter_cell,
     line_of_cell_source,
     read_markdown,
     read_notebook,
@@ -127,7 +128,7 @@ def _notebook_links(text: str, notebook: dict[str, Any]) -> list[LinkRef]:
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
             continue
-        if index == 0 and _starts_with_front_matter(notebook):
+        if index == 0 and _has_front_matter(notebook):
             continue
         found.extend(markdown_links(cell_source(cell), line_of_cell_source(text, cell)))
     return found
@@ -258,7 +259,7 @@ def _notebook_text(notebook: dict[str, Any]) -> str:
     parts = []
     for cell in (
         notebook.get("cells", [])[1:]
-        if _starts_with_front_matter(notebook)
+        if _has_front_matter(notebook)
         else (notebook.get("cells", []))
     ):
         if cell.get("cell_type") in ("markdown", "code"):
@@ -266,10 +267,6 @@ def _notebook_text(notebook: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-def _starts_with_front_matter(notebook: dict[str, Any]) -> bool:
-    cells = notebook.get("cells", [])
-    return (
-        bool(cells)
-        and cells[0].get("cell_type") == "raw"
-        and (cell_source(cells[0]).lstrip("\ufeff").startswith("---"))
-    )
+def _has_front_matter(notebook: dict[str, Any]) -> bool:
+    cells = notebook.get("cells")
+    return isinstance(cells, list) and bool(cells) and is_front_matter_cell(cells[0])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -432,17 +433,28 @@ def _notebook_structure_problem(notebook: Any) -> str | None:
     return None
 
 
-def cell_source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+def source_text(source: Any) -> str:
+    """A cell's (or an output's) text: nbformat stores it as one string or a list of lines."""
+    return "".join(str(part) for part in source) if isinstance(source, list) else str(source)
+
+
+def cell_source(cell: Mapping[str, Any]) -> str:
+    return source_text(cell.get("source", ""))
+
+
+def is_front_matter_cell(cell: Mapping[str, Any]) -> bool:
+    """A notebook's front matter cell: raw, its first line a --- fence. The one rule the
+    reader, the search text and the converter all follow."""
+    if cell.get("cell_type") != "raw":
+        return False
+    first = cell_source(cell).removeprefix("\ufeff").split("\n", 1)[0]
+    return bool(_FENCE.match(first.rstrip("\r")))
 
 
 def _front_matter_cell(cells: list[dict[str, Any]]) -> str | None:
-    if not cells or cells[0].get("cell_type") != "raw":
+    if not cells or not is_front_matter_cell(cells[0]):
         return None
-    source = cell_source(cells[0]).removeprefix("\ufeff")
-    first = source.split("\n", 1)[0]
-    return source if _FENCE.match(first) else None
+    return cell_source(cells[0]).removeprefix("\ufeff")
 
 
 def _close_fence(block: str) -> int | None:

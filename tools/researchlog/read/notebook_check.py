@@ -19,6 +19,7 @@ from ..core.codekey import code_key
 from ..core.problems import Problem, error, plural, warning
 from ..core.workers import Workers
 from .entries import Entry
+from .frontmatter import source_text
 
 MB = 1024 * 1024
 FORMAT = "2"  # of the cached verdicts: schema problem and output sizes
@@ -187,7 +188,7 @@ def output_size(output: dict[str, Any]) -> int:
     """Roughly the bytes an output adds to the page."""
     kind = output.get("output_type")
     if kind == "stream":
-        return len(cell_text(output.get("text", "")))
+        return len(source_text(output.get("text", "")))
     if kind == "error":
         return sum(len(line) for line in output.get("traceback", []))
     data = output.get("data", {})
@@ -203,12 +204,8 @@ def is_plotly_loader(output: dict[str, Any]) -> bool:
     data = output.get("data", {})
     if not isinstance(data, dict):
         return False
-    markup = cell_text(data.get("text/html", ""))
+    markup = source_text(data.get("text/html", ""))
     return set(data) <= {"text/html", "text/plain"} and "window.PlotlyConfig" in markup[:2000]
-
-
-def cell_text(value: Any) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
 
 
 def megabytes(count: int) -> str:

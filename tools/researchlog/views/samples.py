@@ -18,7 +18,7 @@ from ..pages.urls import Urls
 from ..read.samples import Sample, SampleSet, sample_record
 
 COMPARE_SCRIPT = "assets/researchlog/compare.js"
-FOLD_AT = 120  # longer texts are folded, showing this many characters (compare.js agrees)
+FOLD_AT = 120  # longer texts are folded, showing this many characters (compare.js is told)
 FORMAT_VERSION = 1
 
 # A mark is an icon and a word; colour only repeats what they say.
@@ -184,7 +184,8 @@ def compare_html(items: Sequence[LogEntry], here: str, urls: Urls) -> str:
     )
     return (
         f'<div class="rl-compare" data-researchlog-script="{esc(urls.asset(here, COMPARE_SCRIPT))}"'
-        f' data-root="{esc(root)}">'
+        f' data-root="{esc(root)}" data-fold-at="{FOLD_AT}"'
+        f' data-marks="{esc(json.dumps({json.dumps(k): v for k, v in MARKS.items()}))}">'
         '<p class="rl-compare__intro">What each entry predicted for the same samples, side by'
         " side. Samples where the predictions differ come first.</p>"
         '<fieldset class="rl-compare__pick"><legend>Entries to compare</legend>'
