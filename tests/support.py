@@ -179,6 +179,28 @@ def run_cli(
     )
 
 
+def run_in_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`researchlog ARGS` run in this process, for tests where a new process is not the point:
+    the exit code and what it printed, as run_cli gives them."""
+    import contextlib
+    import io
+
+    from researchlog.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(previous)
+    return subprocess.CompletedProcess(["researchlog", *args], code, out.getvalue(), err.getvalue())
+
+
 def mkdocs_build(
     root: Path,
     *,

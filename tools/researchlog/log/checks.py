@@ -3,26 +3,16 @@ lessons that point somewhere, no circles."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 
-from ..core.problems import Problem, error, sort_problems, warning
-from ..core.settings import Settings, with_usable_cache
-from ..core.workers import Workers
-from ..history.gitlog import HistoryRead, start_history
-from ..history.model import FileHistory, GitState, Person, RepoHistory, Revision
+from ..core.problems import Problem, error, warning
+from ..core.settings import Settings
 from ..read import schema
-from ..read.credentials import file_secret_problems
 from ..read.entries import Entry
-from ..read.entry_cache import CACHE_NAME, EntryCache
-from ..read.files import discover
-from ..read.frontmatter import quick_status
 from ..read.links import link_target
-from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import Playbook, PlaybookPage, read_playbook
-from ..read.samples import SampleSet, load_samples
+from ..read.playbook import Playbook
+
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """Slugs name entries in links; two files with one slug cannot both be published."""
@@ -166,5 +156,3 @@ def _supersede_cycles(entries: list[Entry], by_slug: Mapping[str, Entry]) -> lis
             chain.append(nxt)
             current = by_slug[nxt]
     return problems
-
-

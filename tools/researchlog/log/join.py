@@ -5,31 +5,29 @@
 
 from __future__ import annotations
 
-
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
-from ..core.problems import Problem, error, sort_problems, warning
+from ..core.problems import Problem, sort_problems
 from ..core.settings import Settings, with_usable_cache
 from ..core.workers import Workers
 from ..history.gitlog import HistoryRead, start_history
 from ..history.model import FileHistory, GitState, Person, RepoHistory, Revision
-from ..read import schema
 from ..read.credentials import file_secret_problems
 from ..read.entries import Entry
 from ..read.entry_cache import CACHE_NAME, EntryCache
 from ..read.files import discover
 from ..read.frontmatter import quick_status
-from ..read.links import link_target
 from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import Playbook, PlaybookPage, read_playbook
-from ..read.samples import SampleSet, load_samples
+from ..read.playbook import read_playbook
+from ..read.samples import load_samples
 from .checks import check_links, unique_slugs
 from .model import Contributor, EntryHistory, Log, LogEntry, StatusChange
 
 Progress = Callable[[str], None]
+
 
 def build_log(
     settings: Settings,

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from ..core.problems import Problem, error, sort_problems, warning
-from ..core.settings import Settings, with_usable_cache
-from ..core.workers import Workers
-from ..history.gitlog import HistoryRead, start_history
-from ..history.model import FileHistory, GitState, Person, RepoHistory, Revision
-from ..read import schema
-from ..read.credentials import file_secret_problems
+from ..core.problems import Problem
+from ..core.settings import Settings
+from ..history.model import GitState, Revision
 from ..read.entries import Entry
-from ..read.entry_cache import CACHE_NAME, EntryCache
-from ..read.files import discover
-from ..read.frontmatter import quick_status
-from ..read.links import link_target
-from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import Playbook, PlaybookPage, read_playbook
-from ..read.samples import SampleSet, load_samples
+from ..read.playbook import PlaybookPage
+from ..read.samples import SampleSet
+
 
 @dataclass(frozen=True)
 class StatusChange:
@@ -109,5 +100,3 @@ class Log:
 
     def with_status(self, *statuses: str) -> list[LogEntry]:
         return [e for e in self.entries if e.status in statuses]
-
-

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from support import Repo, entry_text, run_cli
+from support import Repo, entry_text, run_in_process
 
 
 def check(repo: Repo, *args: str) -> tuple[int, str]:
-    result = run_cli("check", *args, cwd=repo.root)
+    result = run_in_process("check", *args, cwd=repo.root)
     return result.returncode, result.stdout + result.stderr
 
 
@@ -145,7 +145,7 @@ def test_paths_limit_the_report(repo: Repo) -> None:
 
 def test_json_output(repo: Repo) -> None:
     repo.write("log/s.md", "---\ntitle: S\nstatus: dead_end\nquestion: q\noutcome: o\n---\n")
-    result = run_cli("check", "--json", cwd=repo.root)
+    result = run_in_process("check", "--json", cwd=repo.root)
     import json
 
     problems = json.loads(result.stdout)

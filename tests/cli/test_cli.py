@@ -11,7 +11,7 @@ import yaml
 
 from researchlog.cli import build_parser
 from researchlog.read.schema import FIELDS, STATUSES
-from support import ROOT, Repo, mkdocs_build, run_cli
+from support import ROOT, Repo, mkdocs_build, run_cli, run_in_process
 
 TODAY = dt.date.today()
 
@@ -71,17 +71,17 @@ def test_new_writes_an_entry_from_the_template(repo: Repo) -> None:
     for section in ("## Question", "## Setup", "## Results", "## Decision and next steps"):
         assert section in text
     assert "# yaml-language-server: $schema=../entry.schema.json" in text
-    check = run_cli("check", cwd=repo.root)
+    check = run_in_process("check", cwd=repo.root)
     assert check.returncode == 0, check.stdout
 
 
 def test_new_never_overwrites(repo: Repo) -> None:
-    first = run_cli("new", "Same title", cwd=repo.root).stdout.strip()
+    first = run_in_process("new", "Same title", cwd=repo.root).stdout.strip()
     (repo.root / first).write_text((repo.root / first).read_text() + "\nMy notes.\n")
-    second = run_cli("new", "Same title", cwd=repo.root).stdout.strip()
+    second = run_in_process("new", "Same title", cwd=repo.root).stdout.strip()
     assert second == first.replace(".md", "-2.md")
     assert "My notes." in (repo.root / first).read_text()
-    third = run_cli("new", "Same title", cwd=repo.root).stdout.strip()
+    third = run_in_process("new", "Same title", cwd=repo.root).stdout.strip()
     assert third.endswith("-3.md")
 
 
@@ -93,7 +93,7 @@ def test_new_shows_similar_work_dead_ends_first(repo: Repo) -> None:
         status="dead-end",
         outcome="No gain with focal loss.",
     )
-    result = run_cli("new", "Focal loss again", cwd=repo.root)
+    result = run_in_process("new", "Focal loss again", cwd=repo.root)
     assert result.returncode == 0
     lines = result.stderr.splitlines()
     assert lines[0] == "Similar earlier entries (dead ends first):"
@@ -102,24 +102,26 @@ def test_new_shows_similar_work_dead_ends_first(repo: Repo) -> None:
 
 
 def test_new_notebook_and_scope(repo: Repo) -> None:
-    notebook = run_cli("new", "--notebook", "Plotting the drift", cwd=repo.root).stdout.strip()
+    notebook = run_in_process(
+        "new", "--notebook", "Plotting the drift", cwd=repo.root
+    ).stdout.strip()
     assert notebook.endswith("-plotting-the-drift.ipynb")
     data = json.loads((repo.root / notebook).read_text())
     assert data["nbformat"] == 4
     assert data["cells"][0]["cell_type"] == "raw"
     assert "".join(data["cells"][0]["source"]).startswith('---\ntitle: "Plotting the drift"')
-    scope = run_cli("new", "--scope", "Invoice extraction", cwd=repo.root).stdout.strip()
+    scope = run_in_process("new", "--scope", "Invoice extraction", cwd=repo.root).stdout.strip()
     text = (repo.root / scope).read_text()
     assert "kind: scope" in text and "## Assumptions" in text and "- [ ] " in text
-    result = run_cli("check", cwd=repo.root)
+    result = run_in_process("check", cwd=repo.root)
     assert result.returncode == 0, result.stdout
 
 
 def test_new_rejects_bad_input(repo: Repo) -> None:
-    result = run_cli("new", "x", "--status", "dead_end", cwd=repo.root)
+    result = run_in_process("new", "x", "--status", "dead_end", cwd=repo.root)
     assert result.returncode == 1
     assert "unknown status 'dead_end'" in result.stderr
-    result = run_cli("new", "   ", cwd=repo.root)
+    result = run_in_process("new", "   ", cwd=repo.root)
     assert result.returncode == 1
     assert "the title is empty" in result.stderr
 
@@ -137,7 +139,7 @@ def test_new_edit_opens_the_editor(repo: Repo, tmp_path: Path) -> None:
 
 
 def test_schema_is_json_schema_of_the_contract() -> None:
-    result = run_cli("schema", cwd=ROOT)
+    result = run_in_process("schema", cwd=ROOT)
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(schema["properties"]) == {f.name for f in FIELDS}
@@ -146,14 +148,14 @@ def test_schema_is_json_schema_of_the_contract() -> None:
 
 
 def test_committed_schema_file_is_current() -> None:
-    result = run_cli("schema", cwd=ROOT)
+    result = run_in_process("schema", cwd=ROOT)
     assert (ROOT / "log/entry.schema.json").read_text(encoding="utf-8") == result.stdout
 
 
 def test_init_adds_starters_and_refuses_to_overwrite(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "project")
     repo.write("src/model.py", "print('hi')\n")
-    result = run_cli("init", cwd=repo.root)
+    result = run_in_process("init", cwd=repo.root)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:4] == [
         "created mkdocs.yml",
@@ -162,13 +164,13 @@ def test_init_adds_starters_and_refuses_to_overwrite(tmp_path: Path) -> None:
         "created .gitignore",
     ]
     repo.commit("add research log")
-    new = run_cli("new", "First experiment", cwd=repo.root)
+    new = run_in_process("new", "First experiment", cwd=repo.root)
     assert new.returncode == 0
     build = mkdocs_build(repo.root, strict=True, site_dir=tmp_path / "site")
     assert build.returncode == 0, build.stderr
     assert (tmp_path / "site/entries.json").exists()
     before = (repo.root / "mkdocs.yml").read_text()
-    again = run_cli("init", cwd=repo.root)
+    again = run_in_process("init", cwd=repo.root)
     assert again.returncode == 1
     assert "mkdocs.yml already exists" in again.stderr and "nothing was changed" in again.stderr
     assert (repo.root / "mkdocs.yml").read_text() == before
@@ -177,7 +179,7 @@ def test_init_adds_starters_and_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_init_keeps_an_existing_log(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "project")
     repo.write("playbook/index.md", "# Our own start page\n")
-    result = run_cli("init", cwd=repo.root)
+    result = run_in_process("init", cwd=repo.root)
     assert "kept    playbook/index.md (already there)" in result.stdout
     assert (repo.root / "playbook/index.md").read_text() == "# Our own start page\n"
 
@@ -197,7 +199,7 @@ def test_find_ranks_the_matching_question_first(repo: Repo) -> None:
         outcome="No: ECE unchanged.",
     )
     repo.entry("log/c.md", title="Bigger batch", question="Does a bigger batch train faster?")
-    result = run_cli("find", "calibration", "router", cwd=repo.root)
+    result = run_in_process("find", "calibration", "router", cwd=repo.root)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[:3] == [
@@ -207,10 +209,10 @@ def test_find_ranks_the_matching_question_first(repo: Repo) -> None:
     ]
     assert "Label smoothing" in lines[3]
     assert "Bigger batch" not in result.stdout
-    as_json = json.loads(run_cli("find", "calibration", "--json", cwd=repo.root).stdout)
+    as_json = json.loads(run_in_process("find", "calibration", "--json", cwd=repo.root).stdout)
     assert [r["slug"] for r in as_json] == ["b", "a"]
     only_dead = json.loads(
-        run_cli("find", "calibration", "--status", "success", "--json", cwd=repo.root).stdout
+        run_in_process("find", "calibration", "--status", "success", "--json", cwd=repo.root).stdout
     )
     assert only_dead == []
 

@@ -14,6 +14,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from test_pagerender import PAGES, rendered, site
+from test_render_cache import small_log
 
 from researchlog.core.workers import Workers
 from researchlog.plugin.mkdocs_private import rendering as rendering_module
@@ -22,8 +24,6 @@ from researchlog.plugin.mkdocs_private.prerender import Prerender, RenderSetup, 
 from researchlog.plugin.mkdocs_private.rendering import Rendering
 from researchlog.plugin.rendercache import RenderCache
 from support import Repo
-from test_pagerender import PAGES, rendered, site
-from test_render_cache import small_log
 
 BROKEN = "d.md"  # its link logs a warning: the build must render it, and say so itself
 
