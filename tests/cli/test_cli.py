@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from researchlog.cli import build_parser
-from researchlog.read.schema import FIELDS, STATUSES
-from support import ROOT, Repo, mkdocs_build, run_cli, run_in_process
+from researchlog.read.schema import FIELDS, PROJECT_FIELDS, PROJECT_STATUSES, STATUSES
+from support import ROOT, Repo, mkdocs_build, run_cli
 
 TODAY = dt.date.today()
 
@@ -142,9 +142,14 @@ def test_schema_is_json_schema_of_the_contract() -> None:
     result = run_in_process("schema", cwd=ROOT)
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert set(schema["properties"]) == {f.name for f in FIELDS}
-    assert schema["properties"]["status"]["enum"] == list(STATUSES)
-    assert schema["required"] == ["title", "status"]
+    entry = schema["$defs"]["entry"]
+    assert set(entry["properties"]) == {f.name for f in FIELDS}
+    assert entry["properties"]["status"]["enum"] == list(STATUSES)
+    assert entry["required"] == ["title", "status"]
+    card = schema["$defs"]["project"]
+    assert set(card["properties"]) == {f.name for f in PROJECT_FIELDS}
+    assert card["properties"]["status"]["enum"] == list(PROJECT_STATUSES)
+    assert schema["if"]["properties"]["kind"] == {"const": "project"}
 
 
 def test_committed_schema_file_is_current() -> None:

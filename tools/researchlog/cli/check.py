@@ -37,8 +37,9 @@ def run_check(settings: Settings, paths: Sequence[Path] = ()) -> CheckResult:
     log = build_log(settings, history=False)
     everything = sort_problems([*log.problems, *link_problems(log)])
     problems = [p for p in everything if not wanted or _covers(wanted, p.path)]
+    cards = f", {plural(len(log.card_files), 'project card')}" if log.card_files else ""
     scope = (
-        f"{plural(len(log.entry_files), 'entry', 'entries')} and"
+        f"{plural(len(log.entry_files), 'entry', 'entries')}{cards} and"
         f" {plural(len(log.playbook), 'playbook page')}"
     )
     return CheckResult(problems, f"checked {scope}: {count_summary(problems)}")

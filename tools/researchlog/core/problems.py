@@ -44,6 +44,11 @@ CODES: Mapping[str, str] = {
     "field-invalid": "a field's value has the wrong type or form",
     "entry-kind": "a kind the file cannot be",
     "entry-script": "raw HTML in an entry that runs script",
+    "project-card": "a project card whose fields contradict each other",
+    "project-card-duplicate": "two project cards for one project",
+    "project-card-unused": "a project card whose slug is close to, but not, a project's",
+    "project-metric-unknown": "a project card names a metric its entries do not report",
+    "project-direction": "a project card's direction contradicts mkdocs.yml",
     # links between entries, the playbook and files
     "slug-duplicate": "two files share a slug",
     "superseded-by-missing": "superseded_by names no entry",

@@ -11,8 +11,11 @@ from ..core.settings import Settings
 from ..read import schema
 from ..read.entries import Entry
 from ..read.links import link_target
-from ..read.playbook import Playbook
-
+from ..read.notebook_check import MB, NotebookChecks
+from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.projects import ProjectCard, project_key
+from ..read.samples import SampleSet, load_samples
+from .model import LogEntry
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """Slugs name entries in links; two files with one slug cannot both be published."""
@@ -155,4 +158,103 @@ def _supersede_cycles(entries: list[Entry], by_slug: Mapping[str, Entry]) -> lis
                 break
             chain.append(nxt)
             current = by_slug[nxt]
+    return problems
+
+
+
+
+def check_cards(
+    cards: Iterable[ProjectCard],
+    by_project: Mapping[str, tuple[LogEntry, ...]],
+    settings: Settings,
+) -> tuple[dict[str, ProjectCard], list[Problem]]:
+    """Each card joined to the project whose slug it has (by project name), and what is wrong
+    between a card and its project's entries: a second card, a main metric no entry reports,
+    a direction mkdocs.yml contradicts."""
+    names: dict[str, str] = {}
+    for name in by_project:
+        names.setdefault(project_key(name), name)
+    joined: dict[str, ProjectCard] = {}
+    problems: list[Problem] = []
+    for card in sorted(cards, key=lambda c: c.path):
+        name = names.get(card.key, card.slug)
+        if name in joined:
+            problems.append(
+                error(
+                    card.path,
+                    None,
+                    f'{joined[name].path} is already the card of "{name}"; this one is left out',
+                    "keep one card per project: merge the two, or rename this file to the"
+                    " slug of another project",
+                    code="project-card-duplicate",
+                )
+            )
+            continue
+        joined[name] = card
+        if card.key not in names:
+            guess = schema.closest(card.slug, sorted(by_project))
+            if guess is not None and guess != card.slug:
+                problems.append(
+                    warning(
+                        card.path,
+                        None,
+                        f'no entry names the project "{card.slug}", the slug of this card',
+                        f'did you mean "{guess}"? A card belongs to the project of its file name;'
+                        f" rename the file to {guess}.md",
+                        code="project-card-unused",
+                    )
+                )
+        problems.extend(_card_metric_problems(card, by_project.get(name, ()), settings))
+    return joined, problems
+
+
+def _card_metric_problems(
+    card: ProjectCard, items: tuple[LogEntry, ...], settings: Settings
+) -> list[Problem]:
+    problems: list[Problem] = []
+    metric = card.metric
+    if metric is None:
+        return problems
+    reported = sorted({m for item in items for m in item.entry.metrics})
+    if reported and metric not in reported:
+        guess = schema.closest(metric, reported)
+        hint = (
+            f'did you mean "{guess}"?'
+            if guess
+            else f"name a metric the project's entries report: {', '.join(reported)}"
+        )
+        problems.append(
+            error(
+                card.path,
+                card.line_of("metric"),
+                f'the main metric "{metric}" is not reported by any entry of the project',
+                hint,
+                code="project-metric-unknown",
+            )
+        )
+    elif card.dataset and reported:
+        datasets = sorted({i.entry.dataset or "" for i in items if metric in i.entry.metrics})
+        if card.dataset not in datasets:
+            shown = ", ".join(d for d in datasets if d) or "no dataset"
+            problems.append(
+                warning(
+                    card.path,
+                    card.line_of("dataset"),
+                    f'no entry reports {metric} on the dataset "{card.dataset}"',
+                    f"entries report it on: {shown}",
+                    code="project-metric-unknown",
+                )
+            )
+    configured = settings.metrics.get(metric)
+    if card.direction and configured and configured != card.direction:
+        problems.append(
+            warning(
+                card.path,
+                card.line_of("direction"),
+                f'the card says {metric} is better {card.direction}, but {settings.config_file}'
+                f" says {configured}",
+                f"make them agree: {settings.config_file} is used for every page",
+                code="project-direction",
+            )
+        )
     return problems

@@ -21,10 +21,11 @@ from ..read.entry_cache import CACHE_NAME, EntryCache
 from ..read.files import discover
 from ..read.frontmatter import quick_status
 from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import read_playbook
-from ..read.samples import load_samples
-from .checks import check_links, unique_slugs
-from .model import Contributor, EntryHistory, Log, LogEntry, StatusChange
+from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.projects import ProjectCard, project_key
+from ..read.samples import SampleSet, load_samples
+from .checks import check_cards, check_links, unique_slugs
+from .model import Contributor, EntryHistory, Log, LogCard, LogEntry, StatusChange
 
 Progress = Callable[[str], None]
 
@@ -49,12 +50,17 @@ def build_log(
     found = discover(root, settings.log_dir)
     problems: list[Problem] = [*found.problems, *settings.problems, *cache_problems]
     parsed: list[Entry] = []
+    cards: list[ProjectCard] = []
+    card_files: list[str] = []
     cache = EntryCache.open(settings.cache_path / CACHE_NAME)
     for path in found.entries:
-        entry, entry_problems = cache.read(root, path)
+        read, entry_problems = cache.read(root, path)
         problems.extend(entry_problems)
-        if entry is not None:
-            parsed.append(entry)
+        if isinstance(read, ProjectCard):
+            cards.append(read)
+            card_files.append(path)
+        elif read is not None:
+            parsed.append(read)
     cache.save()
     notebook_checks = NotebookChecks.start(
         root,
@@ -89,21 +95,48 @@ def build_log(
     joined = [_join(entry, repo) for entry in entries]
     joined = _with_supersedes(joined)
     joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
+    by_project = _group(joined, lambda e: [e.entry.project] if e.entry.project else [])
+    joined_cards, card_problems = check_cards(cards, by_project, settings)
+    problems.extend(card_problems)
+    log_cards = {
+        name: LogCard(card, _card_history(card, repo), name) for name, card in joined_cards.items()
+    }
+    settings = _with_card_directions(settings, joined_cards.values())
+    card_paths = set(card_files)
     return Log(
         settings=settings,
         entries=tuple(joined),
         playbook=tuple(playbook.in_reading_order()),
         assets=tuple(p for p in found.assets + playbook.assets if p not in withheld),
-        entry_files=tuple(found.entries),
+        entry_files=tuple(p for p in found.entries if p not in card_paths),
         problems=tuple(sort_problems(problems)),
         git=repo.state,
         head=repo.head,
         by_slug={e.slug: e for e in joined},
-        by_project=_group(joined, lambda e: [e.entry.project] if e.entry.project else []),
+        by_project=by_project,
         by_tag=_group(joined, lambda e: list(e.entry.tags)),
         by_lesson=_group(joined, lambda e: list(e.entry.lessons)),
         samples=samples,
+        cards=log_cards,
+        card_files=tuple(card_files),
     )
+
+
+def _with_card_directions(settings: Settings, cards: Iterable[ProjectCard]) -> Settings:
+    """A card's direction for its main metric counts as configured, unless mkdocs.yml says
+    otherwise (check_cards reports the contradiction)."""
+    stated = {
+        card.metric: card.direction
+        for card in cards
+        if card.metric and card.direction and card.metric not in settings.metrics
+    }
+    if not stated:
+        return settings
+    return replace(settings, metrics={**stated, **settings.metrics})
+
+
+def _card_history(card: ProjectCard, repo: RepoHistory) -> EntryHistory:
+    return _file_history(card.path, card.status, card.mtime, card.blob_sha, repo)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -135,8 +168,7 @@ def _group(
 
 
 def _join(entry: Entry, repo: RepoHistory) -> LogEntry:
-    file_history = repo.of(entry.path)
-    history = _entry_history(entry, file_history, repo)
+    history = _file_history(entry.path, entry.status, entry.mtime, entry.blob_sha, repo)
     if entry.date:
         date = entry.date
     elif history.created:
@@ -149,13 +181,15 @@ def _join(entry: Entry, repo: RepoHistory) -> LogEntry:
     return LogEntry(entry, history, date, authors)
 
 
-def _entry_history(
-    entry: Entry, file_history: FileHistory | None, repo: RepoHistory
+def _file_history(
+    path: str, status: str, mtime: float, blob_sha: str, repo: RepoHistory
 ) -> EntryHistory:
-    file_time = dt.datetime.fromtimestamp(entry.mtime, dt.UTC).astimezone() if entry.mtime else None
+    """What git knows of one file of the log, and how its status changed."""
+    file_history = repo.of(path)
+    file_time = dt.datetime.fromtimestamp(mtime, dt.UTC).astimezone() if mtime else None
     if file_history is None:
         return EntryHistory(
-            status_history=(StatusChange(entry.status, file_time, None),),
+            status_history=(StatusChange(status, file_time, None),),
             changed_since_commit=True,
         )
     revisions = file_history.revisions
@@ -164,9 +198,9 @@ def _entry_history(
     for revision in revisions:
         if revision.status and (not changes or changes[-1].status != revision.status):
             changes.append(StatusChange(revision.status, revision.date, revision.sha))
-    changed = bool(entry.blob_sha) and entry.blob_sha != revisions[-1].blob
-    if changed and (not changes or changes[-1].status != entry.status):
-        changes.append(StatusChange(entry.status, file_time, None))
+    changed = bool(blob_sha) and blob_sha != revisions[-1].blob
+    if changed and (not changes or changes[-1].status != status):
+        changes.append(StatusChange(status, file_time, None))
     return EntryHistory(
         committed=True,
         created=None if cut else revisions[0].date,

@@ -10,9 +10,14 @@ from ..core.problems import Problem
 from ..core.settings import Settings
 from ..history.model import GitState, Revision
 from ..read.entries import Entry
-from ..read.playbook import PlaybookPage
-from ..read.samples import SampleSet
-
+from ..read.entry_cache import CACHE_NAME, EntryCache
+from ..read.files import discover
+from ..read.frontmatter import quick_status
+from ..read.links import link_target
+from ..read.notebook_check import MB, NotebookChecks
+from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.projects import ProjectCard
+from ..read.samples import SampleSet, load_samples
 
 @dataclass(frozen=True)
 class StatusChange:
@@ -79,6 +84,19 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class LogCard:
+    """A project card joined with its history (its status changes come from git)."""
+
+    card: ProjectCard
+    history: EntryHistory
+    project: str  # the project's name as entries write it (the card's slug if none does)
+
+    @property
+    def status(self) -> str:
+        return self.card.status
+
+
+@dataclass(frozen=True)
 class Log:
     settings: Settings
     entries: tuple[LogEntry, ...]  # newest first
@@ -93,6 +111,18 @@ class Log:
     by_tag: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
     by_lesson: Mapping[str, tuple[LogEntry, ...]] = field(default_factory=dict)
     samples: Mapping[str, SampleSet] = field(default_factory=dict)  # by slug, entries with samples
+    cards: Mapping[str, LogCard] = field(default_factory=dict)  # by project name
+    card_files: tuple[str, ...] = ()  # every project card file read, usable or not
+
+    @property
+    def projects(self) -> tuple[str, ...]:
+        """Every project: those entries name and those with only a card, in name order."""
+        names = set(self.by_project) | set(self.cards)
+        return tuple(sorted(names, key=str.lower))
+
+    def items_of(self, project: str) -> tuple[LogEntry, ...]:
+        """A project's entries, newest first (none for a bet with only its card)."""
+        return self.by_project.get(project, ())
 
     @property
     def errors(self) -> list[Problem]:

@@ -22,6 +22,7 @@ from .frontmatter import (
     read_notebook,
 )
 from .links import LinkRef, markdown_links, script_lines
+from .projects import ProjectCard, card_from_front_matter, is_card
 
 _URL_UNSAFE = re.compile(r"[\s#?%\"<>\\]")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -72,8 +73,12 @@ class Entry:
         return self.lines.get(key, 1)
 
 
-def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
-    """Read and validate one entry file. None when it cannot be shown on the site."""
+LogFile = Entry | ProjectCard  # what a file in log/ can be
+
+
+def read_entry(root: Path, path: str) -> tuple[LogFile | None, list[Problem]]:
+    """Read and validate one file of the log: an entry, or a project card (`kind: project`).
+    None when it cannot be shown on the site."""
     text, data, unreadable = load_text(path, lambda p: (root / p).read_bytes())
     if text is None:
         return None, unreadable
@@ -95,12 +100,16 @@ def read_entry(root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
         kind = "markdown"
         links = markdown_links(body, front.body_line)
         scripts = _script_warnings(path, body, front.body_line)
-    entry, problems = entry_from_front_matter(path, front, body, kind)
+    read: LogFile | None
+    if is_card(front):
+        read, problems = card_from_front_matter(path, front, body, kind)
+    else:
+        read, problems = entry_from_front_matter(path, front, body, kind)
     if leaks:
         return None, problems + leaks
-    if entry is not None:
-        entry = replace(entry, blob_sha=git_blob_sha(data), mtime=mtime, body_links=tuple(links))
-    return entry, problems + scripts
+    if read is not None:
+        read = replace(read, blob_sha=git_blob_sha(data), mtime=mtime, body_links=tuple(links))
+    return read, problems + scripts
 
 
 def _script_warnings(path: str, body: str, first_line: int) -> list[Problem]:

@@ -21,15 +21,17 @@ from .. import __version__
 from ..core.cache import write_atomic
 from ..core.codekey import code_key
 from ..core.problems import Problem
-from .entries import Entry, read_entry
+from .entries import Entry, LogFile, read_entry
 from .links import LinkRef
+from .projects import Decision, KillIf, ProjectCard
 
 CACHE_NAME = "entries.json"
-FORMAT = 1  # bump when the stored shape of Entry or Problem changes
+FORMAT = 2  # bump when the stored shape of Entry, ProjectCard or Problem changes
 # A file modified this recently may be modified again within the same clock tick, keeping
 # its size and mtime (git's "racy" files); such files are re-read until they settle.
 _SETTLE_SECONDS = 2.0
 _TUPLE_FIELDS = {f.name for f in fields(Entry) if str(f.type).startswith("tuple")}
+_CARD_TUPLE_FIELDS = {f.name for f in fields(ProjectCard) if str(f.type).startswith("tuple")}
 
 
 def _code_key() -> str:
@@ -39,7 +41,8 @@ def _code_key() -> str:
 
 @dataclass
 class EntryCache:
-    """Parsed entries by path, each stored with the size and mtime of the file it came from."""
+    """Parsed entries (and project cards) by path, each stored with the size and mtime of the
+    file it came from."""
 
     file: Path | None
     key: str = field(default_factory=_code_key)
@@ -60,8 +63,8 @@ class EntryCache:
             pass  # a damaged cache is only a slower run
         return cache
 
-    def read(self, root: Path, path: str) -> tuple[Entry | None, list[Problem]]:
-        """The entry at `path`, from the cache when the file has not changed since."""
+    def read(self, root: Path, path: str) -> tuple[LogFile | None, list[Problem]]:
+        """The entry or card at `path`, from the cache when the file has not changed since."""
         try:
             stat = (root / path).stat()
         except OSError:
@@ -93,11 +96,12 @@ class EntryCache:
             write_atomic(self.file, json.dumps(payload, separators=(",", ":")).encode())
 
 
-def _encode(entry: Entry | None, problems: list[Problem], stamp: list[int]) -> Any:
+def _encode(entry: LogFile | None, problems: list[Problem], stamp: list[int]) -> Any:
     """A JSON-ready record, or None for values JSON cannot hold exactly (never cached)."""
     record = {
         "stamp": stamp,
-        "entry": None if entry is None else _entry_fields(entry),
+        "entry": _entry_fields(entry) if isinstance(entry, Entry) else None,
+        "card": _card_fields(entry) if isinstance(entry, ProjectCard) else None,
         "problems": [problem.encode() for problem in problems],
     }
     try:
@@ -128,8 +132,44 @@ def _entry_fields(entry: Entry) -> dict[str, Any]:
     return values
 
 
-def _decode(record: Any) -> tuple[Entry | None, list[Problem]]:
+def _card_fields(card: ProjectCard) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in (f.name for f in fields(ProjectCard)):
+        value = getattr(card, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif name in ("extra", "lines"):
+            value = dict(value)
+        values[name] = value
+    values["decisions"] = [[d.date.isoformat(), d.decision, d.why, d.line] for d in card.decisions]
+    values["body_links"] = [[link.href, link.line] for link in card.body_links]
+    kill = card.kill_if
+    values["kill_if"] = None if kill is None else [kill.after_effort_days, kill.not_reached]
+    return values
+
+
+def _decode_card(stored: Any) -> ProjectCard:
+    values = dict(stored)
+    for name in _CARD_TUPLE_FIELDS:
+        values[name] = tuple(values[name])
+    values["decisions"] = tuple(
+        Decision(dt.date.fromisoformat(day), decision, why, line)
+        for day, decision, why, line in values["decisions"]
+    )
+    values["body_links"] = tuple(LinkRef(href, line) for href, line in values["body_links"])
+    if values["started"] is not None:
+        values["started"] = dt.date.fromisoformat(values["started"])
+    if values["kill_if"] is not None:
+        values["kill_if"] = KillIf(*values["kill_if"])
+    return ProjectCard(**values)
+
+
+def _decode(record: Any) -> tuple[LogFile | None, list[Problem]]:
     problems = [Problem.decode(p) for p in record["problems"]]
+    if record.get("card") is not None:
+        return _decode_card(record["card"]), problems
     values = record["entry"]
     if values is None:
         return None, problems

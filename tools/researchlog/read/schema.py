@@ -24,6 +24,25 @@ STATUSES: tuple[str, ...] = (
 )
 FINISHED: frozenset[str] = frozenset({"success", "dead-end", "inconclusive", "superseded"})
 KINDS: tuple[str, ...] = ("markdown", "notebook", "scope")
+# A project card (`kind: project`) describes a bet, not an experiment: its own statuses,
+# and the decisions the team took on it.
+PROJECT_KIND = "project"
+PROJECT_STATUSES: tuple[str, ...] = ("active", "paused", "stopped", "shipped")
+DECISIONS: tuple[str, ...] = ("continue", "pivot", "stop", "ship")
+DIRECTIONS: tuple[str, ...] = ("higher", "lower")
+
+PROJECT_STATUS_LABELS: Mapping[str, str] = {
+    "active": "Active",
+    "paused": "Paused",
+    "stopped": "Stopped",
+    "shipped": "Shipped",
+}
+DECISION_LABELS: Mapping[str, str] = {
+    "continue": "Continue",
+    "pivot": "Pivot",
+    "stop": "Stop",
+    "ship": "Ship",
+}
 
 STATUS_LABELS: Mapping[str, str] = {
     "planned": "Planned",
@@ -43,10 +62,13 @@ class Issue:
     hint: str
     key: str | None = None  # a sub-key (a metric name) when the issue is about one item
     warning: bool = False  # shown, but the value is still usable
+    kind: str | None = None  # the problem code, when the message does not tell it
 
     @property
     def code(self) -> str:
         """The problem code of this kind of issue (core.problems.CODES)."""
+        if self.kind:
+            return self.kind
         if self.message.startswith("unknown field"):
             return "field-unknown"
         if self.message.startswith("missing"):
@@ -359,6 +381,171 @@ class Samples(FieldType):
         return {"oneOf": [{"type": "string"}, {"type": "array", "items": row}]}
 
 
+class Decisions(FieldType):
+    """The decision log of a project card: a list of {date, decision, why}. Each decision is
+    checked on its own; a bad one is left out and the others are kept."""
+
+    KEYS = ("date", "decision", "why")
+
+    def check(self, value: Any) -> Checked:
+        if not isinstance(value, list):
+            return Checked(
+                (),
+                [
+                    Issue(
+                        f"must be a list of decisions, not {describe(value)}",
+                        "write one decision per line:"
+                        " - {date: 2026-03-02, decision: pivot, why: …}",
+                    )
+                ],
+            )
+        kept: list[tuple[dt.date, str, str, int]] = []
+        issues: list[Issue] = []
+        for index, item in enumerate(value):
+            number = index + 1
+            if not isinstance(item, dict):
+                issues.append(
+                    Issue(
+                        f"decision {number} must be a mapping, not {describe(item)}",
+                        "write it as {date: 2026-03-02, decision: continue, why: …}",
+                        key=str(index),
+                    )
+                )
+                continue
+            found: list[Issue] = []
+            for name in item:
+                if str(name) not in self.KEYS:
+                    found.append(
+                        Issue(
+                            f'decision {number} has an unknown key "{name}"',
+                            f"a decision has only {', '.join(self.KEYS)}",
+                            key=str(index),
+                            warning=True,
+                            kind="field-unknown",
+                        )
+                    )
+            missing = [k for k in self.KEYS if item.get(k) in (None, "")]
+            for name in missing:
+                found.append(
+                    Issue(
+                        f'decision {number} is missing "{name}"',
+                        _DECISION_EXAMPLES[name],
+                        key=str(index),
+                        kind="field-missing",
+                    )
+                )
+            day = None if "date" in missing else Date().check(item["date"])
+            if day is not None:
+                found.extend(
+                    Issue(f"decision {number}: the date {i.message}", i.hint, key=str(index))
+                    for i in day.issues
+                )
+            choice = None
+            if "decision" not in missing:
+                choice = Choice(DECISIONS).check(item["decision"])
+                found.extend(
+                    Issue(
+                        f"decision {number} is "
+                        + i.message.replace("unknown value", "an unknown decision", 1),
+                        i.hint,
+                        key=str(index),
+                        kind="field-choice",
+                    )
+                    for i in choice.issues
+                )
+            why = None if "why" in missing else Text(max_length=1000).check(item["why"])
+            if why is not None:
+                found.extend(
+                    Issue(f'decision {number}: "why" {i.message}', i.hint, key=str(index))
+                    for i in why.issues
+                    if not i.warning
+                )
+            issues.extend(found)
+            if day is None or choice is None or why is None:
+                continue
+            if day.value is None or choice.value is None or why.value is None:
+                continue
+            kept.append((day.value, choice.value, why.value, index))
+        return Checked(tuple(kept), issues)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": list(self.KEYS),
+                "properties": {
+                    "date": Date().json_schema(),
+                    "decision": {"enum": list(DECISIONS)},
+                    "why": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        }
+
+
+_DECISION_EXAMPLES = {
+    "date": "add the day it was decided: date: 2026-03-02",
+    "decision": f"add what was decided, one of: {', '.join(DECISIONS)}",
+    "why": "add why, in a sentence: why: the curve flattened after three attempts",
+}
+
+
+class KillIf(FieldType):
+    """The measurable part of a bet's kill criteria: the main metric has not reached a value
+    after so many days of effort."""
+
+    KEYS = ("not_reached", "after_effort_days")
+
+    def check(self, value: Any) -> Checked:
+        hint = "write it as {not_reached: 0.80, after_effort_days: 20}"
+        if not isinstance(value, dict):
+            return Checked(None, [Issue(f"must be a mapping, not {describe(value)}", hint)])
+        issues: list[Issue] = []
+        kept: dict[str, float] = {}
+        for name, raw in value.items():
+            if str(name) not in self.KEYS:
+                issues.append(
+                    Issue(
+                        f'has an unknown key "{name}"',
+                        f"kill_if has only {', '.join(self.KEYS)}",
+                        key=str(name),
+                        warning=True,
+                        kind="field-unknown",
+                    )
+                )
+                continue
+            minimum = 0 if name == "after_effort_days" else None
+            checked = Number(minimum=minimum).check(raw)
+            issues.extend(
+                Issue(f'"{name}" {i.message}', i.hint, key=str(name)) for i in checked.issues
+            )
+            if checked.value is not None:
+                kept[str(name)] = checked.value
+        if "after_effort_days" not in value:
+            issues.append(
+                Issue(
+                    'is missing "after_effort_days"',
+                    "say after how many days of effort the criteria apply: " + hint,
+                    kind="field-missing",
+                )
+            )
+        if "after_effort_days" not in kept:
+            return Checked(None, issues)
+        return Checked(kept, issues)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["after_effort_days"],
+            "properties": {
+                "not_reached": {"type": "number"},
+                "after_effort_days": {"type": "number", "minimum": 0},
+            },
+            "additionalProperties": False,
+        }
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -448,6 +635,83 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELDS_BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS}
 
+PROJECT_FIELDS: tuple[Field, ...] = (
+    Field(
+        "title",
+        Text(max_length=300),
+        "The bet, in a few words.",
+        "Ticket routing",
+        required=True,
+    ),
+    Field(
+        "kind",
+        Choice((PROJECT_KIND,)),
+        "Always project: this file is a project card, not an entry.",
+        PROJECT_KIND,
+        required=True,
+    ),
+    Field(
+        "status",
+        Choice(PROJECT_STATUSES),
+        "Where the bet stands: active, paused, stopped or shipped.",
+        "active",
+        required=True,
+    ),
+    Field(
+        "hypothesis",
+        Text(max_length=1000),
+        "What we bet, and why we think it will pay.",
+        "A classifier can route 80% of tickets to the right queue, halving first-response time.",
+        required=True,
+    ),
+    Field(
+        "owners",
+        TextList(),
+        "Who answers for the bet.",
+        ["Tomás Ortega"],
+        required=True,
+    ),
+    Field("started", Date(), "When the bet was placed.", "2025-01-20"),
+    Field(
+        "metric",
+        Text(max_length=100),
+        "The main metric the bet is judged by, as entries report it.",
+        "val_macro_f1",
+    ),
+    Field(
+        "dataset",
+        Text(max_length=100),
+        "The dataset the main metric is measured on.",
+        "tickets-v4",
+    ),
+    Field(
+        "direction",
+        Choice(DIRECTIONS),
+        "Which way the main metric is better: higher or lower.",
+        "higher",
+    ),
+    Field("target", Number(), "The value of the main metric that wins the bet.", 0.85),
+    Field("budget_days", Number(minimum=0), "Effort the bet may take, in working days.", 30),
+    Field(
+        "kill_criteria",
+        Text(max_length=1000),
+        "When we stop, in a sentence.",
+        "Stop if macro F1 has not reached 0.80 after 20 days of effort.",
+    ),
+    Field(
+        "kill_if",
+        KillIf(),
+        "The measurable part of the kill criteria.",
+        {"not_reached": 0.80, "after_effort_days": 20},
+    ),
+    Field(
+        "decisions",
+        Decisions(),
+        "The decision log: {date, decision: continue, pivot, stop or ship, why}.",
+        [{"date": "2025-03-10", "decision": "continue", "why": "F1 0.79 beats the baseline"}],
+    ),
+)
+
 PLAYBOOK_FIELDS: tuple[Field, ...] = (
     Field("title", Text(max_length=300), "The principle, in a few words.", required=True),
     Field("order", Number(), "Position in the reading order.", 1),
@@ -512,7 +776,32 @@ def validate(data: Mapping[str, Any], fields: tuple[Field, ...] = FIELDS) -> Val
 
 
 def json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of an entry's front matter, for editors."""
+    """JSON Schema (draft 2020-12) of the front matter, for editors: an entry's, or a project
+    card's when `kind: project`."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "researchlog front matter: an entry, or a project card (kind: project)",
+        "type": "object",
+        "if": {"properties": {"kind": {"const": PROJECT_KIND}}, "required": ["kind"]},
+        "then": {"$ref": "#/$defs/project"},
+        "else": {"$ref": "#/$defs/entry"},
+        "$defs": {"entry": entry_json_schema(), "project": project_json_schema()},
+    }
+
+
+def _properties(fields: tuple[Field, ...]) -> dict[str, Any]:
+    properties = {}
+    for spec in fields:
+        prop = dict(spec.type.json_schema())
+        prop["description"] = spec.description
+        if spec.example is not None:
+            prop["examples"] = [spec.example]
+        properties[spec.name] = prop
+    return properties
+
+
+def entry_json_schema() -> dict[str, Any]:
+    """The schema of an entry's front matter."""
     status_rules: list[dict[str, Any]] = []
     for spec in FIELDS:
         if spec.required_for:
@@ -525,19 +814,22 @@ def json_schema() -> dict[str, Any]:
                     "then": {"required": [spec.name]},
                 }
             )
-    properties = {}
-    for spec in FIELDS:
-        prop = dict(spec.type.json_schema())
-        prop["description"] = spec.description
-        if spec.example is not None:
-            prop["examples"] = [spec.example]
-        properties[spec.name] = prop
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "researchlog entry front matter",
         "type": "object",
-        "properties": properties,
+        "properties": _properties(FIELDS),
         "required": [f.name for f in FIELDS if f.required],
         "allOf": status_rules,
+        "additionalProperties": True,
+    }
+
+
+def project_json_schema() -> dict[str, Any]:
+    """The schema of a project card's front matter."""
+    return {
+        "title": "researchlog project card front matter",
+        "type": "object",
+        "properties": _properties(PROJECT_FIELDS),
+        "required": [f.name for f in PROJECT_FIELDS if f.required],
         "additionalProperties": True,
     }
