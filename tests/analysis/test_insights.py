@@ -189,3 +189,81 @@ def test_metrics_whose_names_slugify_alike_get_their_own_pages() -> None:
         None: "dataset-none",
         "none": "dataset-none-2",
     }
+
+
+# ----------------------------------------------------------------------------- defaults
+
+
+def test_the_main_metric_is_the_one_entries_list_first_most_often() -> None:
+    entries = [
+        item("c", 3, metrics={"val_macro_f1": 0.83, "latency_ms": 17}),
+        item("b", 2, metrics={"val_macro_f1": 0.79, "latency_ms": 41}),
+        item("a", 1, metrics={"latency_ms": 2.1, "val_macro_f1": 0.71}),
+    ]
+    # Both metrics are reported three times; val_macro_f1 comes first in two entries.
+    assert main_metric("p", entries, SETTINGS) == "val_macro_f1"
+    bet = project_bet("p", entries, SETTINGS)
+    assert bet.metric == "val_macro_f1" and bet.metric_from == "entries"
+    assert bet.best is not None and bet.best.best == 0.83
+
+
+def test_only_finished_entries_set_a_best() -> None:
+    entries = [
+        item("d", 4, "planned", metrics={"val_f1": 0.99}),
+        item("c", 3, "running", metrics={"val_f1": 0.95}),
+        item("b", 2, "dead-end", metrics={"val_f1": 0.70}),
+        item("a", 1, metrics={"val_f1": 0.80}),
+    ]
+    bet = project_bet("p", entries, SETTINGS)
+    assert [(s.item.slug, s.value, s.best, s.improved) for s in bet.curve] == [
+        ("a", 0.80, 0.80, True),
+        ("b", 0.70, 0.80, False),
+        ("c", 0.95, 0.80, False),  # still running: its number may change
+        ("d", 0.99, 0.80, False),  # not even started
+    ]
+    assert bet.best is not None and bet.best.item.slug == "a"
+    assert bet.since_improvement == 2  # the dead end and the running attempt
+    (series,) = metric_series(entries, SETTINGS)
+    assert series.best is not None and series.best.item.slug == "a"
+    assert [p.item.slug for p in series.ranked()] == ["a", "b"]
+    assert series.best_so_far() == [0.80, 0.80, 0.80, 0.80]
+    (unfinished,) = metric_series(entries[:2], SETTINGS)
+    assert unfinished.best is None and unfinished.ranked() == []
+
+
+def test_a_direction_not_configured_is_inferred_from_the_metric_name() -> None:
+    lower = ["train_loss", "val_loss", "iter_time_ms", "latency_ms", "p95_ms", "error_rate",
+             "runtime", "cost_usd", "wape", "sMAPE", "val_rmse", "mse", "val_mae",
+             "perplexity", "trainLoss"]  # fmt: skip
+    higher = ["val_f1", "val_macro_f1", "accuracy", "auc", "mAP", "recall", "sentiment_acc"]
+    settings = Settings(root=Path())
+    assert [m for m in lower if settings.direction(m) != "lower"] == []
+    assert [m for m in higher if settings.direction(m) != "higher"] == []
+    assert all(settings.is_inferred(m) for m in lower + higher)
+    configured = Settings(root=Path(), metrics={"train_loss": "higher"})
+    assert configured.direction("train_loss") == "higher"
+    assert not configured.is_inferred("train_loss")
+    # A dead end's high loss is not the best loss.
+    entries = [
+        item("b", 2, "dead-end", metrics={"train_loss": 2.5}),
+        item("a", 1, metrics={"train_loss": 0.4}),
+    ]
+    (series,) = metric_series(entries, settings)
+    assert series.best is not None and series.best.item.slug == "a"
+    bet = project_bet("p", entries, settings)
+    assert not bet.higher_is_better and bet.direction_inferred
+
+
+def test_check_says_which_directions_were_inferred(repo: Repo) -> None:
+    repo.write(
+        "mkdocs.yml",
+        "site_name: T\ndocs_dir: playbook\nplugins:\n  - researchlog:\n"
+        "      metrics:\n        val_f1: higher\n",
+    )
+    repo.entry("log/a.md", metrics={"val_f1": 0.8, "train_loss": 0.3, "iter_time_ms": 41})
+    result = run_cli("check", cwd=repo.root)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "metric directions inferred from their names (confirm them under metrics: in"
+        " mkdocs.yml): iter_time_ms lower, train_loss lower"
+    )

@@ -10,8 +10,6 @@ from ..core.settings import Settings
 from ..log import LogEntry
 
 
-# Statuses that have not been tried yet, and kinds that are not experiments: neither counts
-# as an attempt that could have improved a bet.
 def is_better(value: float, than: float | None, higher_is_better: bool) -> bool:
     """Strictly better: an equal result is not an improvement."""
     if than is None:
@@ -62,17 +60,24 @@ class Series:
     points: tuple[Point, ...]
 
     def ranked(self) -> list[Point]:
-        """Best first; ties go to the earlier entry, which got there first."""
+        """Finished entries, best first; ties go to the earlier entry, which got there first.
+        Planned and running entries are left out: their numbers may still change."""
         sign = -1 if self.higher_is_better else 1
-        ordered = sorted(enumerate(self.points), key=lambda pair: (sign * pair[1].value, pair[0]))
+        finished = [(i, p) for i, p in enumerate(self.points) if p.item.entry.finished]
+        ordered = sorted(finished, key=lambda pair: (sign * pair[1].value, pair[0]))
         return [point for _, point in ordered]
 
     @property
-    def best(self) -> Point:
-        return self.ranked()[0]
+    def best(self) -> Point | None:
+        """The best finished entry (None while every entry is still planned or running)."""
+        ranked = self.ranked()
+        return ranked[0] if ranked else None
 
     def best_so_far(self) -> list[float | None]:
-        return best_so_far((p.value for p in self.points), self.higher_is_better)
+        return best_so_far(
+            (p.value if p.item.entry.finished else None for p in self.points),
+            self.higher_is_better,
+        )
 
 
 def metric_series(entries: Iterable[LogEntry], settings: Settings) -> list[Series]:

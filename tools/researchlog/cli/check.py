@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .common import current_settings, fail
 
 if TYPE_CHECKING:  # imported when the verb runs, so `--help` starts fast
+    from ..log import Log
     from ..core.problems import Problem
     from ..core.settings import Settings
 
@@ -42,7 +43,27 @@ def run_check(settings: Settings, paths: Sequence[Path] = ()) -> CheckResult:
         f"{plural(len(log.entry_files), 'entry', 'entries')}{cards} and"
         f" {plural(len(log.playbook), 'playbook page')}"
     )
-    return CheckResult(problems, f"checked {scope}: {count_summary(problems)}")
+    summary = f"checked {scope}: {count_summary(problems)}"
+    inferred = inferred_directions(log)
+    if inferred:
+        summary += (
+            "\nmetric directions inferred from their names (confirm them under metrics: in"
+            f" {settings.config_file}): "
+            + ", ".join(f"{metric} {direction}" for metric, direction in inferred)
+        )
+    return CheckResult(problems, summary)
+
+
+def inferred_directions(log: Log) -> list[tuple[str, str]]:
+    """(metric, direction) for every metric of the log whose direction nobody configured."""
+    names = {metric for item in log.entries for metric in item.entry.metrics}
+    names.update(c.card.metric for c in log.cards.values() if c.card.metric)
+    settings = log.settings
+    return [
+        (metric, settings.direction(metric))
+        for metric in sorted(names, key=lambda m: (m.lower(), m))
+        if settings.is_inferred(metric)
+    ]
 
 
 def _relative(root: Path, path: Path) -> str:

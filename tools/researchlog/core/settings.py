@@ -7,6 +7,7 @@ The plugin passes its config in; the CLI reads the same keys from the file. Both
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,7 +50,15 @@ class Settings:
         return self.root / self.cache_dir
 
     def higher_is_better(self, metric: str) -> bool:
-        return self.metrics.get(metric, "higher") != "lower"
+        """As configured (`metrics:`), else as the metric's name suggests."""
+        return self.direction(metric) != "lower"
+
+    def direction(self, metric: str) -> str:
+        return self.metrics.get(metric) or inferred_direction(metric)
+
+    def is_inferred(self, metric: str) -> bool:
+        """Whether the metric's direction was guessed from its name, not configured."""
+        return metric not in self.metrics
 
     def commit_link(self, sha: str) -> str | None:
         template = self.commit_url
@@ -58,6 +67,35 @@ class Settings:
         if template is None:
             return None
         return template.format(repo_url=(self.repo_url or "").rstrip("/"), sha=sha)
+
+
+# Words in a metric's name that mean smaller is better: losses, errors, times and costs.
+LOWER_WORDS = (
+    "loss",
+    "error",
+    "latency",
+    "time",
+    "cost",
+    "wape",
+    "mape",
+    "rmse",
+    "mse",
+    "mae",
+    "perplexity",
+)
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def inferred_direction(metric: str) -> str:
+    """Which way a metric is better, from its name alone: lower for losses, errors, times,
+    costs and the usual error measures (train_loss, iter_time_ms, val_rmse, perplexity),
+    higher for everything else (accuracy, F1, AUC)."""
+    words = [word.lower() for word in _WORDS.findall(metric)]
+    if words and words[-1] == "ms":
+        return "lower"
+    if any(word.endswith(LOWER_WORDS) for word in words):
+        return "lower"
+    return "higher"
 
 
 def settings_from(

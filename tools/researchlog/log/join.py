@@ -22,7 +22,7 @@ from ..read.files import discover
 from ..read.frontmatter import quick_status
 from ..read.notebook_check import MB, NotebookChecks
 from ..read.playbook import Playbook, PlaybookPage, read_playbook
-from ..read.projects import ProjectCard, project_key
+from ..read.projects import ProjectCard
 from ..read.samples import SampleSet, load_samples
 from .checks import check_cards, check_links, unique_slugs
 from .model import Contributor, EntryHistory, Log, LogCard, LogEntry, StatusChange

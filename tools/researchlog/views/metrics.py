@@ -21,6 +21,7 @@ from .charts import ChartPoint, best_line, figure, layout, status_traces
 INDEX = METRICS
 LEADERBOARD_SIZE = 5
 NO_DATASET = "No dataset"
+NOT_FINISHED = "No finished entry yet"
 
 
 def direction_text(series: Series) -> str:
@@ -49,8 +50,10 @@ def _index(
     urls: Urls,
 ) -> Page:
     intro = (
-        "How each metric moved, per dataset, and the best entry so far. Higher is better"
-        " unless mkdocs.yml says otherwise (metrics: {latency_ms: lower})."
+        "How each metric moved, per dataset, and the best finished entry so far (planned"
+        " and running entries are shown but set no best). Which way is better comes from"
+        " mkdocs.yml (metrics: {latency_ms: lower}), else from the metric's name: losses,"
+        " errors, times and costs are better lower, everything else higher."
     )
     if not series:
         return empty_page(INDEX, "Metrics", intro, "No entry reports metrics yet.")
@@ -66,15 +69,21 @@ def _index(
     for s in series:
         best = s.best
         target = urls.rel(INDEX, paths[s.metric], anchor=anchors[s.metric][s.dataset])
+        value = esc(format_number(best.value)) if best else ""
+        holder = (
+            f"{status_badge(best.item.status)} "
+            f"{link(urls.rel(INDEX, best.item.entry.path), best.item.title)}"
+            if best
+            else f'<span class="rl-empty">{esc(NOT_FINISHED)}</span>'
+        )
         rows.append(
             "<tr>"
             f"<td>{link(target, s.metric)}</td>"
             f"<td>{esc(s.dataset or NO_DATASET)}</td>"
             f"<td>{esc(direction_text(s))}</td>"
             f'<td class="rl-num">{len(s.points):,}</td>'
-            f'<td class="rl-num">{esc(format_number(best.value))}</td>'
-            f"<td>{status_badge(best.item.status)} "
-            f"{link(urls.rel(INDEX, best.item.entry.path), best.item.title)}</td>"
+            f'<td class="rl-num">{value}</td>'
+            f"<td>{holder}</td>"
             "</tr>"
         )
     page.heading(2, "Best entry per metric and dataset", anchor="best")
@@ -128,10 +137,15 @@ def _chart(series: Series, here: str, urls: Urls) -> str:
     where = f"on {series.dataset}" if series.dataset else "without a dataset"
     best = series.best
     first, last = series.points[0], series.points[-1]
+    best_text = (
+        f"the best, {format_number(best.value)}, is {best.item.title}"
+        f" ({best.item.date.isoformat()})"
+        if best
+        else NOT_FINISHED.lower()
+    )
     description = (
         f"{len(series.points)} entries report {series.metric} {where}, from"
-        f" {first.item.date.isoformat()} to {last.item.date.isoformat()}; the best,"
-        f" {format_number(best.value)}, is {best.item.title} ({best.item.date.isoformat()})."
+        f" {first.item.date.isoformat()} to {last.item.date.isoformat()}; {best_text}."
         " Click a point to open its entry."
     )
     return figure_html(
@@ -160,6 +174,11 @@ def leaderboard(series: Series, here: str, urls: Urls, size: int = LEADERBOARD_S
             "</tr>"
         )
     where = f"on {series.dataset}" if series.dataset else "without a dataset"
+    if not rows:
+        return (
+            f'<p class="rl-empty">{esc(NOT_FINISHED)} reports {esc(series.metric)}'
+            f" {esc(where)}: planned and running entries set no best.</p>"
+        )
     return (
         '<div class="rl-table-scroll"><table class="rl-table rl-leaderboard">'
         f"<caption>Best {esc(series.metric)} {esc(where)} ({esc(direction_text(series))})"
