@@ -9,8 +9,9 @@ from typing import Any
 from researchlog.analysis.bets import as_of, effort_window, main_metric, project_bet
 from researchlog.analysis.metrics import best_so_far, metric_series
 from researchlog.core.settings import Settings, settings_from
-from researchlog.log import EntryHistory, LogEntry
+from researchlog.log import EntryHistory, LogCard, LogEntry
 from researchlog.read.entries import Entry
+from researchlog.read.projects import Decision
 from support import Repo, run_cli
 
 SETTINGS = Settings(root=Path(), metrics={"latency_ms": "lower"}, stale_after=3)
@@ -267,3 +268,138 @@ def test_check_says_which_directions_were_inferred(repo: Repo) -> None:
         "metric directions inferred from their names (confirm them under metrics: in"
         " mkdocs.yml): iter_time_ms lower, train_loss lower"
     )
+
+
+# ----------------------------------------------------------------------------- cards
+
+
+def card(**fields: Any) -> LogCard:
+    from researchlog.read.projects import ProjectCard
+
+    fields.setdefault("status", "active")
+    made = ProjectCard(slug="p", path="log/projects/p.md", title="P", **fields)
+    return LogCard(made, EntryHistory(), "p")
+
+
+def decision(day: int, what: str = "continue") -> Decision:
+    return Decision(dt.date(2025, 3, day), what, "because")
+
+
+def test_a_bet_over_budget_is_due_for_a_decision_until_one_is_taken() -> None:
+    entries = [
+        item("c", 9, metrics={"val_f1": 0.9}, effort_days=3),
+        item("b", 5, metrics={"val_f1": 0.8}, effort_days=6),  # 11 > 10 days: over budget
+        item("a", 1, metrics={"val_f1": 0.7}, effort_days=5),
+    ]
+    bet = project_bet("p", entries, SETTINGS, card(budget_days=10, decisions=(decision(2),)))
+    assert bet.over_budget and bet.budget_used == 1.4
+    assert [(d.reason, d.since, d.text) for d in bet.due] == [
+        ("over-budget", dt.date(2025, 3, 5), "over budget: 14 days of 10 days")
+    ]
+    assert bet.due_for_decision
+    decided = card(budget_days=10, decisions=(decision(2), decision(6, "continue")))
+    assert not project_bet("p", entries, SETTINGS, decided).due_for_decision
+    stopped = card(budget_days=10, status="stopped")
+    assert not project_bet("p", entries, SETTINGS, stopped).due_for_decision
+
+
+def test_a_stale_bet_is_due_for_a_decision_from_the_day_it_went_stale() -> None:
+    entries = [
+        item("e", 5, "dead-end", metrics={"acc": 0.5}),  # the third attempt since the best
+        item("d", 4, "dead-end", metrics={"acc": 0.5}),
+        item("c", 3, "dead-end", metrics={"acc": 0.5}),
+        item("b", 2, metrics={"acc": 0.9}),
+        item("a", 1, metrics={"acc": 0.6}),
+    ]
+    bet = project_bet("p", entries, SETTINGS)  # no card: nobody ever decided
+    assert bet.stale and [(d.reason, d.since) for d in bet.due] == [("stale", dt.date(2025, 3, 5))]
+    pivoted = project_bet("p", entries, SETTINGS, card(decisions=(decision(5, "pivot"),)))
+    assert not pivoted.due_for_decision
+    earlier = project_bet("p", entries, SETTINGS, card(decisions=(decision(4),)))
+    assert earlier.due_for_decision
+
+
+def test_kill_criteria_are_met_when_the_metric_has_not_reached_the_bar_in_time() -> None:
+    from researchlog.read.projects import KillIf
+
+    entries = [
+        item("c", 3, metrics={"wape": 0.30}, effort_days=10),
+        item("b", 2, metrics={"wape": 0.27}, effort_days=10),  # 20 days of effort here
+        item("a", 1, metrics={"wape": 0.32}, effort_days=10),
+    ]
+    fields: dict[str, Any] = {"metric": "wape", "direction": "lower", "target": 0.2}
+    kill = card(kill_if=KillIf(after_effort_days=20, not_reached=0.25), **fields)
+    bet = project_bet("p", entries, SETTINGS, kill)
+    assert not bet.higher_is_better and bet.metric_from == "card" and not bet.direction_inferred
+    assert bet.kill_met and not bet.target_reached
+    assert [(d.reason, d.since, d.text) for d in bet.due] == [
+        (
+            "kill-criteria",
+            dt.date(2025, 3, 2),
+            "kill criteria met: wape has not reached 0.25 after 20 days of effort",
+        )
+    ]
+    safe = card(kill_if=KillIf(after_effort_days=20, not_reached=0.28), **fields)
+    assert not project_bet("p", entries, SETTINGS, safe).kill_met  # 0.27 is under 0.28
+    later = card(kill_if=KillIf(after_effort_days=40, not_reached=0.25), **fields)
+    assert not project_bet("p", entries, SETTINGS, later).kill_met  # only 30 days so far
+    reached = card(kill_if=KillIf(after_effort_days=20), target=0.27, metric="wape")
+    assert project_bet("p", entries, SETTINGS, reached).target_reached
+
+
+def test_the_card_names_the_main_metric_dataset_and_direction() -> None:
+    entries = [
+        item("b", 2, metrics={"latency_ms": 40, "score": 3.0}, dataset="v2"),
+        item("a", 1, metrics={"latency_ms": 50, "score": 2.0}, dataset="v1"),
+    ]
+    bet = project_bet("p", entries, SETTINGS, card(metric="score", dataset="v1"))
+    assert (bet.metric, bet.dataset, bet.higher_is_better) == ("score", "v1", True)
+    assert bet.best is not None and bet.best.item.slug == "a"
+    lower = project_bet("p", entries, SETTINGS, card(metric="score", direction="lower"))
+    assert not lower.higher_is_better
+
+
+# ----------------------------------------------------------------------------- people
+
+
+def test_who_is_on_which_bet_lately_and_who_carries_one_alone(repo: Repo) -> None:
+    from researchlog.analysis.bets import bets
+    from researchlog.analysis.people import team
+    from researchlog.core.settings import load_settings
+    from researchlog.log.join import build_log
+
+    def entry(slug: str, day: str, project: str, *authors: str) -> None:
+        repo.entry(f"log/{slug}.md", title=slug, date=day, project=project, authors=list(authors))
+
+    entry("old", "2025-01-10", "alpha", "Ana", "Wei")
+    entry("a1", "2025-05-01", "alpha", "Kofi")
+    entry("a2", "2025-06-20", "alpha", "Kofi")  # Kofi alone since 05-01: 60 days
+    entry("b1", "2025-06-01", "beta", "Ana", "Sara")
+    entry("b2", "2025-06-25", "beta", "Sara")  # alone since 06-25: 5 days, fine
+    entry("c1", "2025-06-10", "gamma", "Sara")
+    entry("d1", "2025-06-12", "delta", "Sara")  # Sara is on four bets
+    entry("e1", "2025-06-30", "epsilon", "Ana")
+    repo.write(
+        "log/projects/epsilon.md",
+        "---\ntitle: E\nkind: project\nstatus: paused\nhypothesis: h\nowners: [Ana]\n---\n",
+    )
+    repo.commit("entries", date="2025-06-30T10:00:00+00:00")
+    log = build_log(load_settings(repo.root))
+    crew = team(log, bets(log))
+    assert (crew.start, crew.end) == (dt.date(2025, 4, 2), dt.date(2025, 6, 30))
+    alpha = crew.crew_of("alpha")
+    assert alpha is not None and alpha.people == (("Kofi", 2),)  # the old entry is too old
+    assert (alpha.alone, alpha.alone_since, alpha.alone_days, alpha.isolated) == (
+        "Kofi",
+        dt.date(2025, 5, 1),
+        60,
+        True,
+    )
+    beta = crew.crew_of("beta")
+    assert beta is not None and beta.names == ("Sara", "Ana")
+    assert beta.alone == "Sara" and not beta.isolated
+    epsilon = crew.crew_of("epsilon")
+    assert epsilon is not None and epsilon.alone == "Ana" and not epsilon.isolated  # paused
+    assert [c.project for c in crew.isolated] == ["alpha"]
+    assert [(m.name, m.projects) for m in crew.spread] == [("Sara", ("beta", "delta", "gamma"))]
+    assert [m.name for m in crew.members] == ["Ana", "Kofi", "Sara"]

@@ -155,6 +155,18 @@ OPTIONS: tuple[Option, ...] = (
         positive_whole,
     ),
     Option(
+        "isolation_days",
+        30,
+        "a bet carried by one person alone for longer than this many days is flagged",
+        positive_whole,
+    ),
+    Option(
+        "max_bets_per_person",
+        2,
+        "a person on more bets than this in the last 90 days is flagged",
+        positive_whole,
+    ),
+    Option(
         "commit_url",
         None,
         'how commits link to the forge, e.g. "{repo_url}/commit/{sha}"',

@@ -36,6 +36,8 @@ class Settings:
     metrics: Mapping[str, str] = field(default_factory=dict)  # metric -> higher | lower
     project_metrics: Mapping[str, str] = field(default_factory=dict)  # project -> main metric
     stale_after: int = 5  # a bet with no improvement in its last N entries is flagged
+    isolation_days: int = 30  # a bet one person carries alone for longer is flagged
+    max_bets_per_person: int = 2  # a person on more bets than this lately is flagged
     commit_url: str | None = None  # e.g. "{repo_url}/commit/{sha}"
     cache_dir: str = ".researchlog-cache"
     notebook_max_mb: float = 5.0
