@@ -175,6 +175,12 @@ def test_portfolio_compares_bets(site: Path) -> None:
         "2 active (running or planned work)",
         "16 days of effort in the last 90 days",
         "1 stale (no improvement in 3 attempts)",
+        "1 due for a decision",
+    ]
+    due = [text(li) for li in page.select(".rl-due-list li")]
+    assert due == [
+        "!Due for a decision tickets: stale: no new best in 3 attempts (since 2025-03-05);"
+        " no decision recorded."
     ]
     effort = page.select_one("table.rl-effort")
     assert effort is not None

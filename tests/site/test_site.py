@@ -124,7 +124,9 @@ def test_entry_page_header(built: tuple[Repo, Path]) -> None:
     assert project is not None and project["href"] == "../../../projects/defect-detector/"
     metrics = {row.th.get_text(): row.td.get_text() for row in header.select("tbody tr")}
     assert metrics == {"val_f1": "0.81", "latency_ms": "41"}
-    assert "lower is better" not in header.get_text()  # no direction configured: higher
+    # No direction is configured: each is inferred from the metric's name.
+    directions = [td.get_text() for td in header.select("tbody .rl-metrics__dir")]
+    assert directions == ["higher is better", "lower is better"]
     assert page.select_one(".md-tag").get_text() == "detection"
     assert "reached dead end after 17 days" in header.get_text()
 

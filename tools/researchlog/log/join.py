@@ -71,7 +71,10 @@ def build_log(
     )
     playbook = read_playbook(root, settings.playbook_dir)
     problems.extend(playbook.problems)
-    say(f"read {len(found.entries)} entries and {len(playbook.pages)} playbook pages")
+    cards_read = f", {len(card_files)} project cards" if card_files else ""
+    say(
+        f"read {len(found.entries) - len(card_files)} entries{cards_read} and {len(playbook.pages)} playbook pages"
+    )
 
     repo = reading.result() if reading is not None else RepoHistory(GitState.OK)
     problems.extend(repo.problems)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from ..core.problems import plural
 from ..log import LogEntry
-from ..read.schema import STATUS_LABELS
+from ..read.schema import DECISION_LABELS, PROJECT_STATUS_LABELS, STATUS_LABELS
 from .model import Blocks, Markup, Page
 from .paths import project_page, tag_page
 from .urls import Urls
@@ -63,14 +63,22 @@ class PageWriter:
         description: str | None = None,
         source: str | None = None,
         hide: tuple[str, ...] = (),
+        feed: tuple[str, str] | None = None,
     ) -> None:
         self.src_uri = src_uri
         self.title = title
         self.source = source
         # `hide` names Material's page parts to leave out, e.g. ("toc",) for a wide table.
+        # `feed` is (site path, title) of an Atom feed the page announces in its <head>.
         # A part is Markdown text, or the index of an HTML block whose placeholder goes there.
         self.parts: list[str | int] = [
-            front_matter(title=title, description=description, hide=list(hide) or None)
+            front_matter(
+                title=title,
+                description=description,
+                hide=list(hide) or None,
+                researchlog_feed=feed[0] if feed else None,
+                researchlog_feed_title=feed[1] if feed else None,
+            )
         ]
         self.markups: list[Markup] = []
         self.made: dict[str, str] = {}  # blocks made elsewhere, under their own placeholders
@@ -148,6 +156,40 @@ def status_badge(status: str) -> str:
     return (
         f'<span class="rl-status rl-status--{esc(status)}">'
         f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
+    )
+
+
+BET_ICONS = {"active": "●", "paused": "‖", "stopped": "■", "shipped": "↗"}
+DECISION_ICONS = {"continue": "→", "pivot": "↪", "stop": "■", "ship": "↗"}
+
+
+def bet_status_badge(status: str | None) -> str:
+    """A bet's status from its card, as a word with an icon: never colour alone."""
+    if status is None:
+        return '<span class="rl-bet-status rl-bet-status--none">No card</span>'
+    label = PROJECT_STATUS_LABELS.get(status, status)
+    icon = BET_ICONS.get(status, "•")
+    return (
+        f'<span class="rl-bet-status rl-bet-status--{esc(status)}">'
+        f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
+    )
+
+
+def decision_badge(decision: str) -> str:
+    """A decision taken on a bet (continue, pivot, stop, ship), as a word with an icon."""
+    label = DECISION_LABELS.get(decision, decision)
+    icon = DECISION_ICONS.get(decision, "•")
+    return (
+        f'<span class="rl-decision rl-decision--{esc(decision)}">'
+        f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
+    )
+
+
+def due_badge() -> str:
+    """A bet due for a decision, said in words and with an icon."""
+    return (
+        '<span class="rl-due"><span class="rl-status__icon" aria-hidden="true">!</span>'
+        "Due for a decision</span>"
     )
 
 

@@ -13,7 +13,8 @@ from .paths import site_paths
 
 
 def link_problems(log: Log, paths: Collection[str] | None = None) -> list[Problem]:
-    """A warning (as MkDocs gives) for each link from an entry or a playbook page to a file
+    """A warning (as MkDocs gives) for each link from an entry, a playbook page or a project
+    card to a file
     the site does not have; none when mkdocs.yml sets `validation: not_found` lower."""
     if log.settings.link_not_found != "warn":
         return []
@@ -21,6 +22,7 @@ def link_problems(log: Log, paths: Collection[str] | None = None) -> list[Proble
     sources: Iterable[tuple[str, tuple[LinkRef, ...]]] = [
         *((item.entry.path, item.entry.body_links) for item in log.entries),
         *((page.path, page.links) for page in log.playbook),
+        *((card.card.path, card.card.body_links) for card in log.cards.values()),
     ]
     problems = []
     for source, links in sources:

@@ -56,6 +56,11 @@ def project_page(project: str) -> str:
     return f"projects/{slugify(project)}.md"
 
 
+def project_feed(project: str) -> str:
+    """The Atom feed of one project: its new entries, status changes and decisions."""
+    return f"projects/{slugify(project)}.xml"
+
+
 def tag_page(tag: str) -> str:
     return f"tags/{slugify(tag)}.md"
 
@@ -88,7 +93,8 @@ def site_paths(log: Log) -> set[str]:
         (HOME, EXPLORER, DEAD_ENDS, OUTCOMES, PORTFOLIO, PROJECTS, METRICS, TAGS, TIMELINE)
     )
     paths.update((ENTRIES_JSON, FEED))
-    paths.update(project_page(project) for project in log.by_project)
+    paths.update(project_page(project) for project in log.projects)
+    paths.update(project_feed(project) for project in log.projects)
     paths.update(tag_page(tag) for tag in log.by_tag)
     names = metric_names(metric_series(log.entries, log.settings))
     paths.update(metric_pages(names).values())

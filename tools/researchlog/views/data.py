@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from ..analysis.bets import Bet, bets
+from ..analysis.people import Team, team
 from ..log import Log, LogEntry
+from ..pages.paths import project_feed, project_page, slugify
 from ..pages.urls import Urls
 from .samples import samples_summary
 
@@ -70,7 +74,59 @@ def entry_record(item: LogEntry, urls: Urls) -> dict[str, Any]:
     return record
 
 
-def entries_json(log: Log, urls: Urls) -> bytes:
+def project_record(bet: Bet, crew: Team, urls: Urls) -> dict[str, Any]:
+    """A bet as scripts read it: its card, where it stands, and who is on it lately."""
+    card = bet.card.card if bet.card else None
+    best = bet.best
+    people = crew.crew_of(bet.project)
+    return {
+        "slug": slugify(bet.project),
+        "name": bet.project,
+        "title": bet.title,
+        "url": urls.page(project_page(bet.project)),
+        "feed": project_feed(bet.project),
+        "card": card.path if card else None,
+        "status": bet.status,
+        "hypothesis": card.hypothesis if card else None,
+        "owners": list(card.owners) if card else [],
+        "started": card.started.isoformat() if card and card.started else None,
+        "main_metric": bet.metric,
+        "dataset": bet.dataset,
+        "direction": ("higher" if bet.higher_is_better else "lower") if bet.metric else None,
+        "target": bet.target,
+        "target_reached": bet.target_reached,
+        "budget_days": bet.budget_days,
+        "effort_days": bet.effort,
+        "best": {"value": best.best, "entry": best.item.slug} if best else None,
+        "attempts_since_best": bet.since_improvement,
+        "stale": bet.stale,
+        "kill_criteria": card.kill_criteria if card else None,
+        "kill_criteria_met": bet.kill_met,
+        "due_for_decision": bet.due_for_decision,
+        "due": [
+            {"reason": d.reason, "since": d.since.isoformat(), "text": d.text} for d in bet.due
+        ],
+        "decisions": [
+            {"date": d.date.isoformat(), "decision": d.decision, "why": d.why}
+            for d in bet.decisions
+        ],
+        "people": [
+            {"name": name, "entries": count} for name, count in (people.people if people else ())
+        ],
+        "alone": people.alone if people and people.isolated else None,
+        "alone_since": (
+            people.alone_since.isoformat()
+            if people and people.isolated and people.alone_since
+            else None
+        ),
+    }
+
+
+def entries_json(
+    log: Log, urls: Urls, found: Sequence[Bet] | None = None, crew: Team | None = None
+) -> bytes:
+    found = bets(log) if found is None else found
+    crew = team(log, found) if crew is None else crew
     payload = {
         "version": FORMAT_VERSION,
         "site_name": log.settings.site_name,
@@ -79,5 +135,6 @@ def entries_json(log: Log, urls: Urls) -> bytes:
             {**entry_record(item, urls), "samples": samples_summary(item, log, urls)}
             for item in log.entries
         ],
+        "projects": [project_record(bet, crew, urls) for bet in found],
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()

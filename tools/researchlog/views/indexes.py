@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
 from ..pages.html import (
     PageWriter,
+    bet_status_badge,
     date_text,
     days_text,
     entry_list,
@@ -53,9 +55,10 @@ def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = 
         cards.append(f'<li class="rl-card rl-card--{status}">{inner}</li>')
     active = sorted(
         (
-            (p, items)
-            for p, items in log.by_project.items()
-            if any(i.status in ACTIVE for i in items)
+            (p, log.items_of(p))
+            for p in log.projects
+            if any(i.status in ACTIVE for i in log.items_of(p))
+            or (p in log.cards and log.cards[p].status == "active")
         ),
         key=lambda pair: last_activity(pair[1]) or dt.date.min,
         reverse=True,
@@ -63,7 +66,7 @@ def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = 
     start = next((p for p in log.playbook if p.is_start), None)
     lead = [
         f"{esc(plural(len(entries), 'entry', 'entries'))} across"
-        f" {esc(plural(len(log.by_project), 'project'))}.",
+        f" {esc(plural(len(log.projects), 'project'))}.",
         f'Before you start something new, read the <a href="'
         f'{esc(urls.rel(here, DEAD_ENDS))}">dead ends</a>.',
     ]
@@ -88,7 +91,7 @@ def home_page(log: Log, urls: Urls, extra_sections: Sequence[tuple[str, str]] = 
     page.html(entry_list(log.with_status("dead-end")[:5], here, urls))
     page.heading(2, "Active projects")
     page.html(
-        _project_table(active, here, urls)
+        _project_table(log, active, here, urls)
         if active
         else '<p class="rl-empty">No project has running or planned work.</p>'
     )
@@ -172,13 +175,17 @@ def outcomes_page(log: Log, urls: Urls) -> Page:
     )
 
 
-def _project_table(rows: Iterable[tuple[str, Sequence[LogEntry]]], here: str, urls: Urls) -> str:
+def _project_table(
+    log: Log, rows: Iterable[tuple[str, Sequence[LogEntry]]], here: str, urls: Urls
+) -> str:
     body = []
     for project, items in rows:
         effort = sum(i.entry.effort_days or 0 for i in items)
+        card = log.cards.get(project)
         body.append(
             "<tr>"
             f"<td>{link(urls.rel(here, project_page(project)), project)}</td>"
+            f"<td>{bet_status_badge(card.status if card else None)}</td>"
             f'<td class="rl-num">{len(items):,}</td>'
             f"<td>{status_mix(status_counts(items))}</td>"
             f'<td class="rl-num">{esc(days_text(effort))}</td>'
@@ -187,7 +194,7 @@ def _project_table(rows: Iterable[tuple[str, Sequence[LogEntry]]], here: str, ur
         )
     return (
         '<div class="rl-table-scroll"><table class="rl-table"><thead><tr>'
-        '<th scope="col">Project</th><th scope="col">Entries</th>'
+        '<th scope="col">Project</th><th scope="col">Bet</th><th scope="col">Entries</th>'
         '<th scope="col">Status</th><th scope="col">Effort</th>'
         '<th scope="col">Last activity</th></tr></thead><tbody>'
         + "".join(body)
@@ -198,7 +205,9 @@ def _project_table(rows: Iterable[tuple[str, Sequence[LogEntry]]], here: str, ur
 def projects_index(log: Log, urls: Urls) -> Page:
     here = PROJECTS
     rows = sorted(
-        log.by_project.items(), key=lambda pair: last_activity(pair[1]) or dt.date.min, reverse=True
+        ((p, log.items_of(p)) for p in log.projects),
+        key=lambda pair: last_activity(pair[1]) or dt.date.min,
+        reverse=True,
     )
     intro = (
         "Each project is a bet the team placed: its entries, the effort spent and how the"
@@ -209,7 +218,7 @@ def projects_index(log: Log, urls: Urls) -> Page:
     page.html(
         f'<p class="rl-lead">{esc(intro)}</p>'
         + (
-            _project_table(rows, here, urls)
+            _project_table(log, rows, here, urls)
             if rows
             else '<p class="rl-empty">No entry names a project yet.</p>'
         )
@@ -217,21 +226,46 @@ def projects_index(log: Log, urls: Urls) -> Page:
     return page.page()
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What a project page opens with, made by the bets' views: the card, and its text."""
+
+    title: str
+    card: str  # HTML
+    markdown: str = ""  # the card's own text
+    feed: tuple[str, str] | None = None  # (site path, title) of the project's Atom feed
+
+
 def project_pages(
-    log: Log, urls: Urls, extra: Mapping[str, Sequence[tuple[str, str]]] | None = None
+    log: Log,
+    urls: Urls,
+    extra: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    openings: Mapping[str, Opening] | None = None,
 ) -> list[Page]:
-    """One page per project; `extra` adds (heading, HTML) sections by project name."""
+    """One page per project (bets with only a card too); `openings` gives what each opens
+    with, and `extra` adds (heading, HTML) sections, by project name."""
     pages = []
-    for project, items in log.by_project.items():
+    for project in log.projects:
+        items = log.items_of(project)
         here = project_page(project)
         effort = sum(i.entry.effort_days or 0 for i in items)
-        page = PageWriter(here, project, description=f"Entries of the {project} project")
-        page.heading(1, project)
+        opening = (openings or {}).get(project)
+        title = opening.title if opening else project
+        page = PageWriter(
+            here,
+            title,
+            description=f"Entries of the {project} project",
+            feed=opening.feed if opening else None,
+        )
+        page.heading(1, title)
         page.html(
             f'<p class="rl-lead">{esc(plural(len(items), "entry", "entries"))} · effort'
             f" {esc(days_text(effort))} · last activity {date_text(last_activity(items))}"
             f"</p><p>{status_mix(status_counts(items))}</p>"
         )
+        if opening is not None:
+            page.html(opening.card)
+            page.markdown(opening.markdown)
         scopes = [i for i in items if i.entry.kind == "scope"]
         if scopes:
             page.heading(2, "Scoping")

@@ -8,7 +8,9 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 
+from ..analysis.bets import Bet
 from ..analysis.bets import bets as project_bets
+from ..analysis.people import Team, team
 from ..analysis.similarity import related
 from ..log import Log, LogEntry
 from ..pages import paths as paths
@@ -16,6 +18,7 @@ from ..pages.figures import plotly_js_file
 from ..pages.model import Body, NavItem, Page, PageSource, Site, StaticFile
 from ..pages.urls import Urls
 from . import indexes
+from .bet_card import DECISIONS_HEADING, card_body, card_html, timeline_html
 from .data import entries_json
 from .entry_page import entry_page
 from .explorer import explorer_page
@@ -23,7 +26,7 @@ from .metrics import metrics_pages
 from .playbook_pages import playbook_page
 from .portfolio import portfolio_page, returns_sections
 from .samples import compare_sections, sample_files, samples_sections
-from .timeline import feed_xml, timeline_pages
+from .timeline import feed_xml, project_feed_xml, timeline_pages
 
 ASSET_DIR = "assets/researchlog"
 STYLESHEET = f"{ASSET_DIR}/researchlog.css"
@@ -57,11 +60,20 @@ def build_site(
     indexes_and_playbook.append(indexes.outcomes_page(log, urls))
     indexes_and_playbook.append(indexes.projects_index(log, urls))
     bets = project_bets(log)
+    crew = team(log, bets)
     project_extras = returns_sections(bets, urls)
+    for bet in bets:
+        if bet.decisions:
+            section = (DECISIONS_HEADING, timeline_html(bet, urls))
+            project_extras.setdefault(bet.project, []).append(section)
     for project, sections in compare_sections(log, urls).items():
         project_extras[project] = [*project_extras.get(project, []), *sections]
-    indexes_and_playbook.extend(indexes.project_pages(log, urls, extra=project_extras))
-    indexes_and_playbook.append(portfolio_page(log, bets, urls))
+    indexes_and_playbook.extend(
+        indexes.project_pages(
+            log, urls, extra=project_extras, openings=_openings(log, bets, crew, urls)
+        )
+    )
+    indexes_and_playbook.append(portfolio_page(log, bets, urls, crew))
     indexes_and_playbook.extend(metrics_pages(log, urls))
     indexes_and_playbook.append(explorer_page(log, urls))
     indexes_and_playbook.append(indexes.tags_index(log, urls))
@@ -69,8 +81,12 @@ def build_site(
     indexes_and_playbook.extend(timeline_pages(log, urls))
     pages.extend(PageSource.of(page) for page in indexes_and_playbook)
     files = [
-        StaticFile(paths.ENTRIES_JSON, entries_json(log, urls)),
+        StaticFile(paths.ENTRIES_JSON, entries_json(log, urls, bets, crew)),
         StaticFile(paths.FEED, feed_xml(log, urls)),
+        *(
+            StaticFile(paths.project_feed(bet.project), project_feed_xml(log, bet, urls))
+            for bet in bets
+        ),
         *(StaticFile(path, source=log.settings.root / path) for path in log.assets),
         *sample_files(log, urls),
         *_packaged_assets(),
@@ -80,6 +96,19 @@ def build_site(
     if plotly is not None:
         files.append(plotly)
     return Site(tuple(pages), tuple(files), navigation(log))
+
+
+def _openings(log: Log, bets: Sequence[Bet], crew: Team, urls: Urls) -> dict[str, indexes.Opening]:
+    """What each project page opens with: its card, or what is known without one."""
+    openings = {}
+    for bet in bets:
+        openings[bet.project] = indexes.Opening(
+            title=bet.title,
+            card=card_html(bet, crew.crew_of(bet.project), urls, log.settings.isolation_days),
+            markdown=card_body(bet, urls),
+            feed=(paths.project_feed(bet.project), f"{bet.title}: entries and decisions"),
+        )
+    return openings
 
 
 def _entry_page(

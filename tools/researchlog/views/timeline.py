@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..analysis.activity import Event, by_week, events
+from ..analysis.bets import Bet
 from ..core.problems import plural
 from ..log import Log
 from ..pages.html import PageWriter, date_text, esc, status_badge
 from ..pages.model import Page
-from ..pages.paths import timeline_page, timeline_years
+from ..pages.paths import (
+    FEED,
+    TIMELINE,
+    project_feed,
+    project_page,
+    slugify,
+    timeline_page,
+    timeline_years,
+)
 from ..pages.urls import Urls
-from ..read.schema import STATUS_LABELS
+from ..read.schema import PROJECT_STATUS_LABELS, STATUS_LABELS
+from .bet_card import DECISIONS_ANCHOR
 
 FEED_WEEKS = 12
+PROJECT_FEED_ITEMS = 50
 ATOM = "http://www.w3.org/2005/Atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -88,53 +102,179 @@ def _clean(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-def feed_xml(log: Log, urls: Urls) -> bytes:
-    """An Atom feed with one item per week: a digest for readers who do not visit."""
-    weeks = by_week(events(log))[:FEED_WEEKS]
-    base = (log.settings.site_url or "").rstrip("/") + "/" if log.settings.site_url else ""
+@dataclass(frozen=True)
+class FeedItem:
+    """One item of an Atom feed. `link` is a URL relative to the site root."""
+
+    title: str
+    id: str
+    updated: dt.datetime
+    link: str
+    content: str  # HTML, with links relative to the site root made absolute by atom_feed
+
+
+def atom_feed(
+    log: Log,
+    *,
+    path: str,
+    title: str,
+    alternate: str,
+    id_suffix: str,
+    items: Sequence[FeedItem],
+) -> bytes:
+    """An Atom feed (RFC 4287) at `path` in the site, whose page is `alternate` (a URL relative
+    to the site root). Without site_url, links are relative to the feed itself."""
+    site_url = log.settings.site_url
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    prefix = base or "../" * path.count("/")  # from the feed's folder back to the site root
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     if base:
         feed.set("{http://www.w3.org/XML/1998/namespace}base", base)
     name = log.settings.site_name
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = _clean(f"{name}: weekly activity")
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = _feed_id(log, "feed")
-    newest = weeks[0][1][0].when if weeks else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = _clean(title)
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _feed_id(log, id_suffix)
+    newest = max((item.updated for item in items), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest.isoformat()
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = _clean(name)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}feed.xml")
-    ET.SubElement(
-        feed, f"{{{ATOM}}}link", rel="alternate", href=f"{base}{urls.page('timeline/index.md')}"
-    )
-    for week, found in weeks:
+    self_href = f"{base}{path}" if base else path.rsplit("/", 1)[-1]
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_href)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=f"{prefix}{alternate}")
+    for found in items:
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(item, f"{{{ATOM}}}title").text = _clean(
-            f"Week of {week.isoformat()}: {week_summary(found)}"
-        )
-        ET.SubElement(item, f"{{{ATOM}}}id").text = _feed_id(log, f"week/{week.isoformat()}")
-        ET.SubElement(item, f"{{{ATOM}}}updated").text = found[0].when.isoformat()
-        page = timeline_page(week.year, [weeks[0][0].year])
-        ET.SubElement(
-            item,
-            f"{{{ATOM}}}link",
-            rel="alternate",
-            href=f"{base}{urls.page(page)}#{week_anchor(week)}",
-        )
-        lines = []
-        for event in found:
-            href = f"{base}{urls.page(event.item.entry.path)}"
-            label = STATUS_LABELS.get(event.status, event.status)
-            if event.is_new:
-                text = f"New entry: {esc(event.item.title)} ({esc(label)})"
-            else:
-                before = STATUS_LABELS.get(event.previous or "", event.previous or "")
-                text = f"{esc(event.item.title)}: {esc(before)} → {esc(label)}"
-            lines.append(f'<li><a href="{esc(href)}">{text}</a></li>')
+        ET.SubElement(item, f"{{{ATOM}}}title").text = _clean(found.title)
+        ET.SubElement(item, f"{{{ATOM}}}id").text = found.id
+        ET.SubElement(item, f"{{{ATOM}}}updated").text = found.updated.isoformat()
+        ET.SubElement(item, f"{{{ATOM}}}link", rel="alternate", href=f"{prefix}{found.link}")
         content = ET.SubElement(item, f"{{{ATOM}}}content", type="html")
-        content.text = _clean("<ul>" + "".join(lines) + "</ul>")
+        content.text = _clean(found.content.replace(_ROOT, prefix))
     body = ET.tostring(feed, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+# Stands for the site root in feed content: atom_feed puts the feed's own way there.
+_ROOT = "\x00root/"
+
+
+def feed_xml(log: Log, urls: Urls) -> bytes:
+    """An Atom feed with one item per week: a digest for readers who do not visit."""
+    weeks = by_week(events(log))[:FEED_WEEKS]
+    items = []
+    for week, found in weeks:
+        page = timeline_page(week.year, [weeks[0][0].year])
+        lines = [f"<li>{_event_text(event, urls)}</li>" for event in found]
+        items.append(
+            FeedItem(
+                title=f"Week of {week.isoformat()}: {week_summary(found)}",
+                id=_feed_id(log, f"week/{week.isoformat()}"),
+                updated=found[0].when,
+                link=f"{urls.page(page)}#{week_anchor(week)}",
+                content="<ul>" + "".join(lines) + "</ul>",
+            )
+        )
+    return atom_feed(
+        log,
+        path=FEED,
+        title=f"{log.settings.site_name}: weekly activity",
+        alternate=urls.page(TIMELINE),
+        id_suffix="feed",
+        items=items,
+    )
+
+
+def _event_text(event: Event, urls: Urls) -> str:
+    href = f"{_ROOT}{urls.page(event.item.entry.path)}"
+    label = STATUS_LABELS.get(event.status, event.status)
+    if event.is_new:
+        text = f"New entry: {esc(event.item.title)} ({esc(label)})"
+    else:
+        before = STATUS_LABELS.get(event.previous or "", event.previous or "")
+        text = f"{esc(event.item.title)}: {esc(before)} → {esc(label)}"
+    return f'<a href="{esc(href)}">{text}</a>'
+
+
+def project_feed_xml(log: Log, bet: Bet, urls: Urls) -> bytes:
+    """The Atom feed of one bet, one item per happening: new entries and their status
+    changes, changes of the bet's own status, and its decisions. Newest first."""
+    project = bet.project
+    slug = slugify(project)
+    page = urls.page(project_page(project))
+    items: list[tuple[dt.datetime, FeedItem]] = []
+    for event in events(log):
+        if event.item.entry.project != project:
+            continue
+        what = "new" if event.is_new else event.status
+        items.append(
+            (
+                event.when,
+                FeedItem(
+                    title=_strip_tags(_event_text(event, urls)),
+                    id=_feed_id(log, f"projects/{slug}/{event.item.slug}/{what}"),
+                    updated=event.when,
+                    link=urls.page(event.item.entry.path),
+                    content=f"<p>{_event_text(event, urls)}</p>"
+                    + (
+                        f"<p>{esc(event.item.entry.outcome)}</p>"
+                        if event.item.entry.outcome
+                        else ""
+                    ),
+                ),
+            )
+        )
+    card = bet.card
+    if card is not None:
+        changes = [c for c in card.history.status_history if c.commit and c.date]
+        for before, after in itertools.pairwise(changes):
+            assert after.date is not None
+            old = PROJECT_STATUS_LABELS.get(before.status, before.status)
+            new = PROJECT_STATUS_LABELS.get(after.status, after.status)
+            text = f"{bet.title}: {old} → {new}"
+            items.append(
+                (
+                    after.date,
+                    FeedItem(
+                        title=text,
+                        id=_feed_id(log, f"projects/{slug}/status/{after.commit}"),
+                        updated=after.date,
+                        link=page,
+                        content=f"<p>{esc(text)}</p>",
+                    ),
+                )
+            )
+        for index, decision in enumerate(card.card.decisions):
+            when = dt.datetime.combine(decision.date, dt.time(), dt.UTC)
+            items.append(
+                (
+                    when,
+                    FeedItem(
+                        title=f"Decision: {decision.label}: {decision.why}",
+                        id=_feed_id(
+                            log, f"projects/{slug}/decision/{decision.date.isoformat()}/{index}"
+                        ),
+                        updated=when,
+                        link=f"{page}#{DECISIONS_ANCHOR}",
+                        content=f"<p><strong>{esc(decision.label)}</strong>"
+                        f" ({decision.date.isoformat()}): {esc(decision.why)}</p>",
+                    ),
+                )
+            )
+    items.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
+    return atom_feed(
+        log,
+        path=project_feed(project),
+        title=f"{log.settings.site_name}: {bet.title}",
+        alternate=page,
+        id_suffix=f"projects/{slug}",
+        items=[item for _, item in items[:PROJECT_FEED_ITEMS]],
+    )
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _strip_tags(markup: str) -> str:
+    return html.unescape(_TAG.sub("", markup))
 
 
 def _feed_id(log: Log, suffix: str) -> str:
