@@ -249,3 +249,21 @@ def test_the_json_schema_tells_cards_from_entries() -> None:
     for path in sorted((ROOT / "log").rglob("*.md")):
         front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
         assert errors(front) == [], path
+
+
+def test_new_project_card_writes_a_card_that_passes_check(repo: Repo) -> None:
+    with_entry(repo)
+    result = run_cli("new", "--project-card", "ticket-routing", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "log/projects/ticket-routing.md"
+    text = (repo.root / "log/projects/ticket-routing.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n# yaml-language-server: $schema=../entry.schema.json\n")
+    assert 'title: "Ticket routing"' in text and 'owners: ["Test Author"]' in text
+    code, out = check(repo)
+    assert code == 0, out
+    assert "1 entry, 1 project card" in out
+    log = build_log(load_settings(repo.root), history=False)
+    assert log.cards["ticket-routing"].card.status == "active"
+    again = run_cli("new", "--project-card", "ticket-routing", cwd=repo.root)
+    assert again.returncode == 1
+    assert "already has a file log/projects/ticket-routing.md; edit it instead" in again.stderr

@@ -209,3 +209,59 @@ def create_entry(
     except FileExistsError as exc:  # created by someone else between the check and now
         raise AuthoringError(f"{path} appeared while writing; run the command again") from exc
     return path
+
+
+PROJECTS_FOLDER = "projects"  # where new project cards go, inside log/
+
+
+def create_project_card(
+    root: Path, log_folder: str, name: str, *, authors: list[str] | None = None
+) -> Path:
+    """Write the card of the project `name` (a slug such as ticket-routing, or a title) to
+    log/projects/<slug>.md and return its path. Entries join it with `project: <slug>`.
+    Never overwrites: a project has one card."""
+    name = " ".join(name.split())
+    slug = slug_words(name)
+    if not name or slug == "entry":
+        raise AuthoringError(
+            "give the project's name, as entries write it: researchlog new --project-card"
+            " ticket-routing"
+        )
+    log_dir = root / log_folder
+    existing = (
+        sorted(
+            p
+            for p in log_dir.rglob(f"{slug}.md")
+            if not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+        if log_dir.is_dir()
+        else []
+    )
+    if existing:
+        raise AuthoringError(
+            f"the project {slug} already has a file {existing[0].relative_to(root)};"
+            " edit it instead (a project has one card)"
+        )
+    path = log_dir / PROJECTS_FOLDER / f"{slug}.md"
+    if authors is None:
+        user = git_user(root)
+        authors = [user] if user else []
+    title = name if name != slug else slug.replace("-", " ").capitalize()
+    schema_path = os.path.relpath(log_dir / "entry.schema.json", path.parent)
+    template = (resources.files("researchlog") / "templates" / "project.md").read_text(
+        encoding="utf-8"
+    )
+    text = string.Template(template).substitute(
+        schema=Path(schema_path).as_posix(),
+        title=json.dumps(title, ensure_ascii=False),
+        owners=_yaml_list(authors),
+        date=dt.date.today().isoformat(),
+        project=slug,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as stream:
+            stream.write(text)
+    except FileExistsError as exc:
+        raise AuthoringError(f"{path} appeared while writing; edit it instead") from exc
+    return path

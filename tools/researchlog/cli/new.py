@@ -30,12 +30,17 @@ def add(verbs: Any) -> None:
     kind = new.add_mutually_exclusive_group()
     kind.add_argument("--notebook", action="store_true", help="create a Jupyter notebook entry")
     kind.add_argument("--scope", action="store_true", help="create a scoping document")
+    kind.add_argument(
+        "--project-card",
+        action="store_true",
+        help="create the card of the project TITLE names (its slug, e.g. ticket-routing)",
+    )
     new.add_argument("--edit", "-e", action="store_true", help="open the new file in $EDITOR")
     new.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..authoring.new import AuthoringError, create_entry
+    from ..authoring.new import AuthoringError, create_entry, create_project_card
 
     settings = current_settings()
     if (
@@ -44,17 +49,21 @@ def run(args: argparse.Namespace) -> int:
     ):
         return fail("no research log here: run `researchlog init` first, or cd into the log")
     kind = "notebook" if args.notebook else "scope" if args.scope else "markdown"
-    show_similar(settings, args.title, args.project, args.tag)
+    if not args.project_card:
+        show_similar(settings, args.title, args.project, args.tag)
     try:
-        path = create_entry(
-            settings.root,
-            settings.log_dir,
-            args.title,
-            kind=kind,
-            status=args.status,
-            project=args.project,
-            tags=args.tag,
-        )
+        if args.project_card:
+            path = create_project_card(settings.root, settings.log_dir, args.title)
+        else:
+            path = create_entry(
+                settings.root,
+                settings.log_dir,
+                args.title,
+                kind=kind,
+                status=args.status,
+                project=args.project,
+                tags=args.tag,
+            )
     except AuthoringError as exc:
         return fail(str(exc))
     shown = os.path.relpath(path)
