@@ -179,7 +179,7 @@ def _people_text(crew: Crew, isolation_days: int) -> str:
     if crew.isolated and crew.alone and crew.alone_since:
         names += (
             f' <span class="rl-alone"><span class="rl-status__icon" aria-hidden="true">!</span>'
-            f"Alone for {crew.alone_days} days</span> only {esc(crew.alone)} has written its"
+            f"Alone for {crew.alone_days} days</span> Only {esc(crew.alone)} has written its"
             f" entries since {date_text(crew.alone_since)} (more than {isolation_days} days):"
             " pair someone with them, or review the work together."
         )

@@ -167,7 +167,8 @@ def portfolio_page(log: Log, bets: Sequence[Bet], urls: Urls, team: Team) -> Pag
         '<ul class="rl-cards" aria-label="The portfolio at a glance">'
         f'<li class="rl-card"><span class="rl-card__count">{len(bets):,}</span> bets</li>'
         f'<li class="rl-card"><span class="rl-card__count">{len(active):,}</span> active'
-        " (running or planned work)</li>"
+        f" ({'active on their card, or ' if any(b.card for b in bets) else ''}running or"
+        " planned work)</li>"
         f'<li class="rl-card"><span class="rl-card__count">{esc(format_number(recent_total))}'
         f"</span> days of effort in the last {EFFORT_WINDOW_DAYS} days</li>"
         f'<li class="rl-card"><span class="rl-card__count">{len(stale):,}</span> stale'
