@@ -102,6 +102,8 @@ def test_a_project_page_opens_with_its_card_and_budget(
     assert dates == sorted(dates, reverse=True)
     pivots = page.locator("ol.rl-timeline .rl-decision--pivot")
     assert pivots.count() == sum(1 for d in front["decisions"] if d["decision"] == "pivot")
+    page.wait_for_load_state("networkidle")  # the feed link in the head costs no request
+    assert [m.text for m in page.console_messages if m.type == "error"] == []
 
 
 @pytest.mark.browser

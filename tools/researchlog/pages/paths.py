@@ -57,8 +57,10 @@ def project_page(project: str) -> str:
 
 
 def project_feed(project: str) -> str:
-    """The Atom feed of one project: its new entries, status changes and decisions."""
-    return f"projects/{slugify(project)}.xml"
+    """The Atom feed of one project: its new entries, status changes and decisions. At the
+    site root, beside feed.xml: Material's instant navigation fetches sitemap.xml from the
+    folder of every <link rel="alternate"> a page has, and only the root has one."""
+    return f"feed-{slugify(project)}.xml"
 
 
 def tag_page(tag: str) -> str:
