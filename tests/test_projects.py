@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from typing import Any
 
 import jsonschema
@@ -267,3 +269,17 @@ def test_new_project_card_writes_a_card_that_passes_check(repo: Repo) -> None:
     again = run_cli("new", "--project-card", "ticket-routing", cwd=repo.root)
     assert again.returncode == 1
     assert "already has a file log/projects/ticket-routing.md; edit it instead" in again.stderr
+
+
+def test_the_parse_cache_returns_the_card_parsing_returns(repo: Repo) -> None:
+    with_entry(repo)
+    path = repo.write("log/projects/ticket-routing.md", card_text(extra_note="kept"))
+    os.utime(path, (time.time() - 3600, time.time() - 3600))  # settled: it may be cached
+    settings = load_settings(repo.root)
+    fresh = build_log(settings, history=False)
+    cached = build_log(settings, history=False)
+    stored = json.loads((settings.cache_path / "entries.json").read_text(encoding="utf-8"))
+    assert stored["entries"]["log/projects/ticket-routing.md"]["card"]["title"] == CARD["title"]
+    assert cached.cards["ticket-routing"].card == fresh.cards["ticket-routing"].card
+    assert fresh.cards["ticket-routing"].card.extra == {"extra_note": "kept"}
+    assert cached.problems == fresh.problems and fresh.problems  # the unknown field warning
