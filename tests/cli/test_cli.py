@@ -11,7 +11,7 @@ import yaml
 
 from researchlog.cli import build_parser
 from researchlog.read.schema import FIELDS, PROJECT_FIELDS, PROJECT_STATUSES, STATUSES
-from support import ROOT, Repo, mkdocs_build, run_cli
+from support import ROOT, Repo, mkdocs_build, run_cli, run_in_process
 
 TODAY = dt.date.today()
 

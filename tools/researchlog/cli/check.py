@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from .common import current_settings, fail
 
 if TYPE_CHECKING:  # imported when the verb runs, so `--help` starts fast
-    from ..log import Log
     from ..core.problems import Problem
     from ..core.settings import Settings
+    from ..log import Log
 
 
 @dataclass

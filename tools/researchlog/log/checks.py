@@ -4,18 +4,17 @@ lessons that point somewhere, no circles."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..core.problems import Problem, error, warning
 from ..core.settings import Settings
 from ..read import schema
 from ..read.entries import Entry
 from ..read.links import link_target
-from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.playbook import Playbook
 from ..read.projects import ProjectCard, project_key
-from ..read.samples import SampleSet, load_samples
 from .model import LogEntry
+
 
 def unique_slugs(entries: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """Slugs name entries in links; two files with one slug cannot both be published."""
@@ -161,8 +160,6 @@ def _supersede_cycles(entries: list[Entry], by_slug: Mapping[str, Entry]) -> lis
     return problems
 
 
-
-
 def check_cards(
     cards: Iterable[ProjectCard],
     by_project: Mapping[str, tuple[LogEntry, ...]],
@@ -251,7 +248,7 @@ def _card_metric_problems(
             warning(
                 card.path,
                 card.line_of("direction"),
-                f'the card says {metric} is better {card.direction}, but {settings.config_file}'
+                f"the card says {metric} is better {card.direction}, but {settings.config_file}"
                 f" says {configured}",
                 f"make them agree: {settings.config_file} is used for every page",
                 code="project-direction",

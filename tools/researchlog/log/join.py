@@ -14,16 +14,16 @@ from ..core.problems import Problem, sort_problems
 from ..core.settings import Settings, with_usable_cache
 from ..core.workers import Workers
 from ..history.gitlog import HistoryRead, start_history
-from ..history.model import FileHistory, GitState, Person, RepoHistory, Revision
+from ..history.model import GitState, Person, RepoHistory, Revision
 from ..read.credentials import file_secret_problems
 from ..read.entries import Entry
 from ..read.entry_cache import CACHE_NAME, EntryCache
 from ..read.files import discover
 from ..read.frontmatter import quick_status
 from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.playbook import read_playbook
 from ..read.projects import ProjectCard
-from ..read.samples import SampleSet, load_samples
+from ..read.samples import load_samples
 from .checks import check_cards, check_links, unique_slugs
 from .model import Contributor, EntryHistory, Log, LogCard, LogEntry, StatusChange
 
@@ -73,7 +73,8 @@ def build_log(
     problems.extend(playbook.problems)
     cards_read = f", {len(card_files)} project cards" if card_files else ""
     say(
-        f"read {len(found.entries) - len(card_files)} entries{cards_read} and {len(playbook.pages)} playbook pages"
+        f"read {len(found.entries) - len(card_files)} entries{cards_read} and"
+        f" {len(playbook.pages)} playbook pages"
     )
 
     repo = reading.result() if reading is not None else RepoHistory(GitState.OK)

@@ -10,14 +10,10 @@ from ..core.problems import Problem
 from ..core.settings import Settings
 from ..history.model import GitState, Revision
 from ..read.entries import Entry
-from ..read.entry_cache import CACHE_NAME, EntryCache
-from ..read.files import discover
-from ..read.frontmatter import quick_status
-from ..read.links import link_target
-from ..read.notebook_check import MB, NotebookChecks
-from ..read.playbook import Playbook, PlaybookPage, read_playbook
+from ..read.playbook import PlaybookPage
 from ..read.projects import ProjectCard
-from ..read.samples import SampleSet, load_samples
+from ..read.samples import SampleSet
+
 
 @dataclass(frozen=True)
 class StatusChange:
