@@ -53,6 +53,7 @@ class Entry:
     execute: bool | None = None
     samples: Any = None
     demo: str | None = None
+    imported_from: str | None = None  # `researchlog import`'s record of the source
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown keys, kept and shown
     body: str = ""  # Markdown body; for notebooks the text of their markdown and code cells
     body_line: int = 1
@@ -222,6 +223,7 @@ def entry_from_front_matter(
         execute=values.get("execute"),
         samples=values.get("samples"),
         demo=values.get("demo"),
+        imported_from=values.get("imported_from"),
         extra={k: _plain(v) for k, v in checked.unknown.items()},
         body=body,
         body_line=front.body_line,

@@ -632,6 +632,12 @@ FIELDS: tuple[Field, ...] = (
         "samples.jsonl",
     ),
     Field("demo", Url(), "A link to a live demo.", "https://demo.example.org/defects"),
+    Field(
+        "imported_from",
+        Text(max_length=500),
+        "The source an imported entry came from; `researchlog import` skips it next time.",
+        "mlflow:3f5dd738f5e646e685e2cb56e4c530a3",
+    ),
 )
 FIELDS_BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS}
 

@@ -49,6 +49,7 @@ def entry_record(item: LogEntry, urls: Urls) -> dict[str, Any]:
         "links": list(entry.links),
         "highlight": entry.highlight,
         "demo": entry.demo,
+        "imported_from": entry.imported_from,
         "created": _when(history.created),
         "updated": _when(history.updated),
         "committed": history.committed,
