@@ -65,6 +65,24 @@ def _blank(text: str) -> str:
 def markdown_links(text: str, first_line: int = 1) -> list[LinkRef]:
     """Every link and image address in Markdown `text` whose first line is `first_line`."""
     masked = prose(text)
+    return [
+        LinkRef(_address(href), first_line + masked.count("\n", 0, offset))
+        for offset, href in _spans(masked)
+    ]
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where each link and image address of Markdown `text` is written: (start, end) offsets
+    of the address as `markdown_links` finds it (angle brackets excluded), in order."""
+    spans = []
+    for offset, href in _spans(prose(text)):
+        if href.startswith("<") and href.endswith(">"):
+            offset, href = offset + 1, href[1:-1]
+        spans.append((offset, offset + len(href)))
+    return spans
+
+
+def _spans(masked: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for match in _INLINE.finditer(masked):
         found.append((match.start(2), match.group(2)))
@@ -73,11 +91,7 @@ def markdown_links(text: str, first_line: int = 1) -> list[LinkRef]:
             found.append((match.start(1) + nested.start(2), nested.group(2)))
     found.extend((m.start(1), m.group(1)) for m in _DEFINITION.finditer(masked))
     found.sort()
-    return [
-        LinkRef(_address(href), first_line + masked.count("\n", 0, offset))
-        for offset, href in found
-        if href.strip("<>")
-    ]
+    return [(offset, href) for offset, href in found if href.strip("<>")]
 
 
 def _address(href: str) -> str:
