@@ -24,7 +24,7 @@ def verbs() -> list[str]:
 
 def test_every_verb_has_help_and_a_readme_section() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert verbs() == ["build", "check", "find", "init", "new", "schema", "serve"]
+    assert verbs() == ["build", "check", "find", "import", "init", "new", "schema", "serve"]
     for verb in verbs():
         result = run_cli(verb, "--help", cwd=ROOT)
         assert result.returncode == 0

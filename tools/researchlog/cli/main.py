@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from . import build, check, find, init, new, schema, serve
+from . import build, check, find, imports, init, new, schema, serve
 
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` and `check` start fast
     pass
@@ -40,6 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"researchlog {__version__}")
     verbs = parser.add_subparsers(title="verbs", metavar="VERB")
 
-    for verb in (new, check, find, schema, init, build, serve):
+    for verb in (new, check, find, schema, init, imports, build, serve):
         verb.add(verbs)
     return parser
