@@ -294,3 +294,195 @@ def test_import_errors_say_the_fix_without_a_traceback(repo: Repo, tmp_path: Pat
     empty = importing(repo, "knowledge-repo", str(tmp_path / "empty"))
     assert empty.returncode == 2
     assert "no knowledge-repo posts in" in empty.stderr
+
+
+# ----------------------------------------------------------------------------- MLflow
+
+# Runs made by MLflow's own client in a SQLite store, as a training script would leave them.
+MAKE_MLFLOW_STORE = r"""
+import json, sys
+from mlflow.entities import Metric, Param, RunTag
+from mlflow.tracking import MlflowClient
+
+folder = sys.argv[1]
+client = MlflowClient(tracking_uri=f"sqlite:///{folder}/mlflow.db")
+experiment = client.create_experiment(
+    "churn-model", artifact_location=f"file://{folder}/artifacts", tags={"team": "growth"}
+)
+start = 1743501600000  # 2025-04-01T10:00:00Z
+runs = {}
+specs = [
+    ("xgb-depth4", "FINISHED", {"max_depth": "4", "eta": "0.1"}, [0.81, 0.84], {}),
+    ("xgb-depth6", "FAILED", {"max_depth": "6", "eta": "0.3"}, [0.78, 0.8], {}),
+    ("xgb-depth8", "KILLED", {"max_depth": "8"}, [0.7], {}),
+    ("logreg-baseline", "FINISHED", {"C": "1.0"}, [0.77],
+     {"researchlog.status": "success", "researchlog.outcome": "A fair baseline: AUC 0.77."}),
+]
+for index, (name, status, params, aucs, extra) in enumerate(specs):
+    when = start + index * 86_400_000
+    tags = {
+        "mlflow.user": "alice",
+        "mlflow.note.content": f"# {name}\n\nTried {params}. See the AUC.",
+        "mlflow.source.name": "train.py",
+        "stage": "exploration",
+        **extra,
+    }
+    run = client.create_run(experiment, start_time=when, tags=tags, run_name=name)
+    run_id = run.info.run_id
+    client.log_batch(
+        run_id,
+        params=[Param(k, v) for k, v in params.items()],
+        metrics=[
+            Metric("auc", auc, when + step * 1000, step) for step, auc in enumerate(aucs)
+        ] + [Metric("loss", 1 - aucs[-1], when, 0)],
+    )
+    client.set_terminated(run_id, status=status, end_time=when + 600_000)
+    runs[name] = run_id
+other = client.create_experiment("ranking", artifact_location=f"file://{folder}/artifacts2")
+running = client.create_run(other, start_time=start + 10 * 86_400_000, run_name="still-going",
+                            tags={"mlflow.user": "bob"})
+client.log_metric(running.info.run_id, "ndcg", float("nan"), step=0)
+runs["still-going"] = running.info.run_id
+print(json.dumps({"experiment": experiment, "ranking": other, "runs": runs}))
+"""
+
+
+@pytest.fixture(scope="session")
+def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One SQLite store made by MLflow for the whole session (creating one takes seconds)."""
+    pytest.importorskip("mlflow", reason="pip install -e '.[test]' installs MLflow")
+    folder = tmp_path_factory.mktemp("mlflow")
+    made = subprocess.run(
+        [sys.executable, "-c", MAKE_MLFLOW_STORE, str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **QUIET},
+        check=False,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    return folder / "mlflow.db", json.loads(made.stdout.splitlines()[-1])
+
+
+@pytest.fixture
+def mlflow_db(mlflow_store: tuple[Path, dict[str, Any]], tmp_path: Path) -> Iterator[str]:
+    """A copy of the session's store for one test, as a tracking URI."""
+    copy = tmp_path / "store" / "mlflow.db"
+    copy.parent.mkdir()
+    shutil.copyfile(mlflow_store[0], copy)
+    yield f"sqlite:///{copy}"
+
+
+def local_day(ms: int) -> dt.date:
+    return dt.datetime.fromtimestamp(ms / 1000).date()
+
+
+def test_mlflow_runs_become_entries(
+    repo: Repo, mlflow_db: str, mlflow_store: tuple[Path, dict[str, Any]]
+) -> None:
+    runs = mlflow_store[1]["runs"]
+    args = ("mlflow", "--tracking-uri", mlflow_db, "--ui-url", "http://mlflow.example:5000/")
+    result = importing(repo, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "imported 5 runs"
+    start = 1743501600000
+    day = local_day(start)
+    depth4 = repo.root / f"log/{day.year}/{day.isoformat()}-xgb-depth4.md"
+    assert (
+        lines[0]
+        == f'wrote   {depth4.relative_to(repo.root)} from run {runs["xgb-depth4"][:8]} "xgb-depth4"'
+    )
+    data = front(depth4)
+    experiment = mlflow_store[1]["experiment"]
+    assert data == {
+        "title": "xgb-depth4",
+        "status": "inconclusive",
+        "question": "Not recorded in the MLflow run.",
+        "outcome": "Final values: auc 0.84, loss 0.16.",
+        "project": "churn-model",
+        "authors": ["alice"],
+        "date": day,
+        "metrics": {"auc": 0.84, "loss": pytest.approx(0.16)},
+        "links": [
+            f"http://mlflow.example:5000/#/experiments/{experiment}/runs/{runs['xgb-depth4']}"
+        ],
+        "imported_from": f"mlflow:{runs['xgb-depth4']}",
+    }
+    text = depth4.read_text(encoding="utf-8")
+    body = text.split("---\n", 2)[2]
+    assert body.startswith(
+        "\n# xgb-depth4\n\nTried {'max_depth': '4', 'eta': '0.1'}. See the AUC.\n"
+    )
+    assert "## Parameters\n\n| name | value |\n|---|---|\n| eta | 0.1 |\n| max_depth | 4 |" in text
+    assert "| status | FINISHED |" in text and "| source | train.py |" in text
+    assert "## Tags\n\n| tag | value |\n|---|---|\n| stage | exploration |" in text
+
+    by_title = {front(p)["title"]: front(p) for p in (repo.root / "log").rglob("*.md")}
+    failed = by_title["xgb-depth6"]
+    assert failed["status"] == "inconclusive"  # a failed run is not a dead end
+    assert failed["outcome"] == "The run failed: auc 0.8, loss 0.2."
+    assert failed["date"] == local_day(start + 86_400_000)
+    assert by_title["xgb-depth8"]["outcome"] == "The run was killed: auc 0.7, loss 0.3."
+    baseline = by_title["logreg-baseline"]  # the researchlog.* tags decide
+    assert baseline["status"] == "success"
+    assert baseline["outcome"] == "A fair baseline: AUC 0.77."
+    going = by_title["still-going"]
+    assert going["status"] == "running" and "outcome" not in going
+    assert going["project"] == "ranking" and going["authors"] == ["bob"]
+    assert "metrics" not in going  # NaN cannot be charted: it is listed in the body
+    check_strict(repo)
+
+    imported_twice(repo, *args, noun="run")
+
+
+def test_mlflow_import_one_experiment_or_run(
+    repo: Repo, mlflow_db: str, mlflow_store: tuple[Path, dict[str, Any]]
+) -> None:
+    runs = mlflow_store[1]["runs"]
+    one = importing(repo, "mlflow", "--tracking-uri", mlflow_db, "--run", runs["xgb-depth6"])
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.splitlines()[-1] == "imported 1 run"
+    ranking = importing(repo, "mlflow", "--tracking-uri", mlflow_db, "--experiment", "ranking")
+    assert ranking.stdout.splitlines()[-1] == "imported 1 run"
+    rest = importing(repo, "mlflow", "--tracking-uri", mlflow_db, "-x", "churn-model")
+    assert rest.stdout.splitlines()[-1] == "imported 3 runs, skipped 1: already imported"
+    assert f'skipped run {runs["xgb-depth6"][:8]} "xgb-depth6": already imported as log/' in (
+        rest.stdout
+    )
+    assert len(list((repo.root / "log").rglob("*.md"))) == 5
+
+
+def test_mlflow_errors_exit_2_with_the_fix(repo: Repo, mlflow_db: str, tmp_path: Path) -> None:
+    unknown = importing(repo, "mlflow", "--tracking-uri", mlflow_db, "--experiment", "nope")
+    assert unknown.returncode == 2
+    assert unknown.stderr.splitlines() == [
+        f"researchlog: error: no experiment named 'nope' in {mlflow_db}",
+        "    fix: give one of the experiments there: Default, churn-model, ranking",
+    ]
+    no_run = importing(repo, "mlflow", "--tracking-uri", mlflow_db, "--run", "0" * 32)
+    assert no_run.returncode == 2 and "no run 000" in no_run.stderr
+    missing = tmp_path / "nowhere.db"
+    absent = importing(repo, "mlflow", "--tracking-uri", f"sqlite:///{missing}")
+    assert absent.returncode == 2
+    assert f"there is no MLflow database at {missing}" in absent.stderr
+    assert not missing.exists()  # MLflow would have made an empty store
+    for result in (unknown, no_run, absent):
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    assert list((repo.root / "log").rglob("*.md")) == []
+
+
+def test_mlflow_missing_says_what_to_install(repo: Repo) -> None:
+    """Without MLflow (an import of it fails, as where it is not installed)."""
+    code = (
+        "import sys; sys.modules['mlflow'] = None\n"
+        "from researchlog.cli import main\n"
+        "sys.exit(main(['import', 'mlflow', '--tracking-uri', 'sqlite:///x.db']))"
+    )
+    result = run_cli("-c", code, cwd=repo.root, module=False)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "researchlog: error: importing MLflow runs needs MLflow's client, which is not installed",
+        "    fix: pip install 'researchlog[import]' (or: pip install 'mlflow-skinny>=3.4,<4'"
+        " 'sqlalchemy>=2,<2.1' 'alembic>=1.13,<2')",
+    ]
