@@ -486,3 +486,110 @@ def test_mlflow_missing_says_what_to_install(repo: Repo) -> None:
         "    fix: pip install 'researchlog[import]' (or: pip install 'mlflow-skinny>=3.4,<4'"
         " 'sqlalchemy>=2,<2.1' 'alembic>=1.13,<2')",
     ]
+
+
+# ----------------------------------------------------------------------------- DVCLive
+
+# A training script as DVCLive's documentation shows it, without DVC side effects (no
+# experiment saved, no dvc.yaml) so it runs anywhere.
+TRAIN_WITH_DVCLIVE = r"""
+import sys
+from dvclive import Live
+
+with Live(sys.argv[1], save_dvc_exp=False, dvcyaml=None, report=None) as live:
+    live.log_params({"lr": 0.01, "model": {"name": "logreg", "C": 1.0}, "tags": ["a", "b"]})
+    live.log_param("seed", 42)
+    for acc, loss in [(0.61, 0.9), (0.72, 0.7), (0.75, 0.6)]:
+        live.log_metric("train/acc", acc)
+        live.log_metric("loss", loss)
+        live.next_step()
+    live.log_metric("test_acc", 0.74, plot=False)
+    live.log_sklearn_plot("confusion_matrix", [0, 0, 1, 1], [0, 1, 1, 1], name="cm.json")
+    live.log_image("roc.png", sys.argv[2])
+"""
+
+
+@pytest.fixture(scope="session")
+def dvclive_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DVCLive folder written by DVCLive itself, in a project folder outside any git repo."""
+    pytest.importorskip("dvclive", reason="pip install -e '.[test]' installs DVCLive")
+    project = tmp_path_factory.mktemp("churn-training")
+    (project / "roc-source.png").write_bytes(png(7))
+    made = subprocess.run(
+        [sys.executable, "-c", TRAIN_WITH_DVCLIVE, "dvclive", "roc-source.png"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **QUIET},
+        check=False,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    return project
+
+
+def test_dvclive_output_becomes_an_entry(repo: Repo, dvclive_output: Path, tmp_path: Path) -> None:
+    project = tmp_path / "churn-training"
+    shutil.copytree(dvclive_output, project)
+    output = project / "dvclive"
+    before = files_under(project)
+    stamp = dt.datetime(2024, 5, 6, 12, 0).timestamp()
+    for file in output.rglob("*"):
+        os.utime(file, (stamp, stamp))  # the files' date is the entry's
+    result = importing(repo, "dvclive", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    entry = "log/2024/2024-05-06-churn-training-dvclive"
+    assert result.stdout.splitlines() == [
+        f"wrote   {entry}.md (and 4 files in {entry}/) from DVCLive folder {output.resolve()}",
+        "imported 1 DVCLive folder",
+    ]
+    assert files_under(project) == before
+    path = repo.root / f"{entry}.md"
+    data = front(path)
+    assert data == {
+        "title": "churn-training (DVCLive)",
+        "status": "inconclusive",
+        "question": "Not recorded in DVCLive's files.",
+        "outcome": "Final values: train/acc 0.75, loss 0.6, test_acc 0.74.",
+        "date": dt.date(2024, 5, 6),
+        "metrics": {"train/acc": 0.75, "loss": 0.6, "test_acc": 0.74},
+        "imported_from": f"dvclive:{output.resolve()}",
+    }
+    text = path.read_text(encoding="utf-8")
+    folder = "2024-05-06-churn-training-dvclive"
+    assert "| model/name | logreg |" in text and '| tags | ["a", "b"] |' in text
+    assert "| seed | 42 |" in text
+    assert "### train/acc\n\n| step | acc |\n|---|---|\n| 0 | 0.61 |\n| 1 | 0.72 |" in text
+    assert f"All steps: [loss.tsv]({folder}/plots/metrics/loss.tsv)" in text
+    assert f"![roc]({folder}/plots/images/roc.png)" in text
+    assert f"[sklearn/cm.json]({folder}/plots/sklearn/cm.json)" in text
+    copied = repo.root / entry
+    for name in ("plots/images/roc.png", "plots/metrics/train/acc.tsv", "plots/sklearn/cm.json"):
+        assert (copied / name).read_bytes() == (output / name).read_bytes()
+    check_strict(repo)
+    imported_twice(repo, "dvclive", str(output), noun="DVCLive folder")
+
+
+def test_dvclive_title_date_and_project_options(repo: Repo, dvclive_output: Path) -> None:
+    inside = repo.root / "experiments/churn"
+    shutil.copytree(dvclive_output / "dvclive", inside / "dvclive")
+    result = importing(
+        repo,
+        "dvclive",
+        "experiments/churn/dvclive",
+        "--title",
+        "Logistic regression on churn",
+        "--date",
+        "2023-02-01",
+        "--project",
+        "churn",
+    )
+    assert result.returncode == 0, result.stderr
+    data = front(repo.root / "log/2023/2023-02-01-logistic-regression-on-churn.md")
+    assert data["date"] == dt.date(2023, 2, 1) and data["project"] == "churn"
+    assert data["imported_from"] == "dvclive:experiments/churn/dvclive"  # inside the repository
+    bad = importing(repo, "dvclive", "experiments", "--date", "1st of May")
+    assert bad.returncode == 2 and "fix: write it as YYYY-MM-DD" in bad.stderr
+    empty = importing(repo, "dvclive", "playbook")
+    assert empty.returncode == 2
+    assert "no DVCLive output in playbook" in empty.stderr and "Traceback" not in empty.stderr
