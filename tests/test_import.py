@@ -593,3 +593,134 @@ def test_dvclive_title_date_and_project_options(repo: Repo, dvclive_output: Path
     empty = importing(repo, "dvclive", "playbook")
     assert empty.returncode == 2
     assert "no DVCLive output in playbook" in empty.stderr and "Traceback" not in empty.stderr
+
+
+# ----------------------------------------------------------------------------- notebooks
+
+# knowledge-repo's tests/test_posts/numerical_tags.ipynb keeps its header in a raw first cell.
+KR_NOTEBOOK_HEADER = """\
+---
+title: "Numerical tags automatically get upgraded to strings!"
+authors:
+ - resident_father
+created_at: 2017-03-22 00:00:00
+updated_at: 2017-03-23 00:00:00
+tags:
+ - 2017
+ - awesome
+tldr: |
+    In the past, numerical tags not encapsulated in quotes broke the knowledge repository\
+... but no longer!
+---"""
+
+
+def notebook_folder(root: Path) -> Repo:
+    """A team's analysis folder in git: notebooks saved by nbformat, one with an image."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+
+    analysis = Repo(root)
+    eda = new_notebook(
+        cells=[
+            new_markdown_cell("Notes first.\n\n## Churn: a first look"),
+            new_code_cell("print(41 + 1)", execution_count=1),
+            new_markdown_cell("![distribution](figures/dist.png)"),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    eda.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+    nbformat.write(eda, root / "01_churn-eda.ipynb")
+    analysis.write("figures/dist.png", png(5))
+    analysis.commit("EDA", date="2024-03-04T09:00:00+00:00", author=("Ana Lima", "ana@x.org"))
+    post = new_notebook(cells=[new_raw_cell(KR_NOTEBOOK_HEADER), new_code_cell("1 + 1")])
+    (root / "posts").mkdir()
+    (root / "scratch").mkdir()
+    nbformat.write(post, root / "posts/numerical_tags.ipynb")
+    notes = new_notebook(cells=[new_code_cell("x = 1")])
+    nbformat.write(notes, root / "scratch/untitled_notes.ipynb")
+    stamp = dt.datetime(2024, 7, 8, 12, 0).timestamp()
+    os.utime(root / "scratch/untitled_notes.ipynb", (stamp, stamp))
+    (root / ".ipynb_checkpoints").mkdir()
+    nbformat.write(notes, root / ".ipynb_checkpoints/01_churn-eda-checkpoint.ipynb")
+    return analysis
+
+
+def test_notebooks_become_entries_and_stay_untouched(repo: Repo, tmp_path: Path) -> None:
+    folder = tmp_path / "analysis"
+    notebook_folder(folder)
+    originals = {
+        p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts
+    }
+    result = importing(repo, "notebooks", str(folder), "--project", "churn")
+    assert result.returncode == 0, result.stdout + result.stderr
+    eda = "log/2024/2024-03-04-churn-a-first-look"
+    assert result.stdout.splitlines() == [
+        f"wrote   {eda}.ipynb (and 1 file in {eda}/) from notebook {folder / '01_churn-eda.ipynb'}",
+        "wrote   log/2017/2017-03-22-numerical-tags-automatically-get-upgraded-to-strings.ipynb"
+        f" from notebook {folder / 'posts/numerical_tags.ipynb'}",
+        "wrote   log/2024/2024-07-08-untitled-notes.ipynb from notebook"
+        f" {folder / 'scratch/untitled_notes.ipynb'}",
+        "imported 3 notebooks",
+    ]
+    for path, data in originals.items():
+        assert path.read_bytes() == data, f"{path} was changed"
+
+    written = json.loads((repo.root / f"{eda}.ipynb").read_text(encoding="utf-8"))
+    assert written["metadata"]["researchlog"] == {
+        "title": "Churn: a first look",
+        "status": "inconclusive",
+        "question": "Not recorded in the notebook.",
+        "outcome": "Not recorded in the notebook.",
+        "project": "churn",
+        "authors": ["Ana Lima"],
+        "date": "2024-03-04",
+        "imported_from": f"notebook:{folder / '01_churn-eda.ipynb'}",
+    }
+    original = json.loads(originals[folder / "01_churn-eda.ipynb"])
+    assert written["metadata"]["kernelspec"] == original["metadata"]["kernelspec"]
+    assert written["cells"][:2] == original["cells"][:2]  # outputs and ids kept
+    assert "".join(written["cells"][2]["source"]) == (
+        "![distribution](2024-03-04-churn-a-first-look/figures/dist.png)"
+    )
+    assert (repo.root / eda / "figures/dist.png").read_bytes() == png(5)
+
+    post = front(
+        repo.root / "log/2017/2017-03-22-numerical-tags-automatically-get-upgraded-to-strings.ipynb"
+    )
+    assert post["title"] == "Numerical tags automatically get upgraded to strings!"
+    assert post["authors"] == ["resident_father"] and post["tags"] == ["2017", "awesome"]
+    assert post["outcome"].startswith("In the past, numerical tags not encapsulated")
+    post_cells = json.loads(
+        (
+            repo.root
+            / "log/2017/2017-03-22-numerical-tags-automatically-get-upgraded-to-strings.ipynb"
+        ).read_text()
+    )["cells"]
+    assert [c["cell_type"] for c in post_cells] == ["code"]  # the header is in the metadata now
+    assert (
+        front(repo.root / "log/2024/2024-07-08-untitled-notes.ipynb")["title"] == "untitled notes"
+    )
+    check_strict(repo)
+
+    imported_twice(repo, "notebooks", str(folder), noun="notebook")
+
+
+def test_notebooks_that_cannot_be_read_are_skipped_with_the_reason(
+    repo: Repo, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "broken.ipynb").write_text('{"cells": [\n')
+    (folder / "not-a-notebook.ipynb").write_text('{"hello": 1}')
+    result = importing(repo, "notebooks", str(folder))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"skipped notebook {folder / 'broken.ipynb'}: is not valid JSON (line 2: Expecting value)",
+        f"skipped notebook {folder / 'not-a-notebook.ipynb'}: is not a Jupyter notebook (no cells)",
+        "imported 0 notebooks, skipped 2: could not be imported",
+    ]
+    assert list((repo.root / "log").rglob("*.ipynb")) == []
+    inside = importing(repo, "notebooks", "log")
+    assert inside.returncode == 2 and "no notebooks (.ipynb) in log" in inside.stderr
