@@ -528,6 +528,14 @@ def dvclive_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
+def results_digest(output: Path) -> str:
+    """The results part of a DVCLive folder's identity: its metrics and parameters."""
+    digest = hashlib.sha256()
+    for name in ("metrics.json", "params.yaml"):
+        digest.update(name.encode() + b"\0" + (output / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def test_dvclive_output_becomes_an_entry(repo: Repo, dvclive_output: Path, tmp_path: Path) -> None:
     project = tmp_path / "churn-training"
     shutil.copytree(dvclive_output, project)
@@ -553,7 +561,7 @@ def test_dvclive_output_becomes_an_entry(repo: Repo, dvclive_output: Path, tmp_p
         "outcome": "Final values: train/acc 0.75, loss 0.6, test_acc 0.74.",
         "date": dt.date(2024, 5, 6),
         "metrics": {"train/acc": 0.75, "loss": 0.6, "test_acc": 0.74},
-        "imported_from": f"dvclive:{output.resolve()}",
+        "imported_from": f"dvclive:{output.resolve()}#{results_digest(output)}",
     }
     text = path.read_text(encoding="utf-8")
     folder = "2024-05-06-churn-training-dvclive"
@@ -587,7 +595,13 @@ def test_dvclive_title_date_and_project_options(repo: Repo, dvclive_output: Path
     assert result.returncode == 0, result.stderr
     data = front(repo.root / "log/2023/2023-02-01-logistic-regression-on-churn.md")
     assert data["date"] == dt.date(2023, 2, 1) and data["project"] == "churn"
-    assert data["imported_from"] == "dvclive:experiments/churn/dvclive"  # inside the repository
+    output = inside / "dvclive"  # inside the repository: named from its root
+    assert data["imported_from"] == f"dvclive:experiments/churn/dvclive#{results_digest(output)}"
+    # DVCLive empties its folder for each training run: new results are a new entry.
+    metrics = json.loads((output / "metrics.json").read_text())
+    (output / "metrics.json").write_text(json.dumps({**metrics, "test_acc": 0.8}, indent=4))
+    again = importing(repo, "dvclive", "experiments/churn", "--title", "Stronger regularisation")
+    assert again.stdout.splitlines()[-1] == "imported 1 DVCLive folder", again.stdout
     bad = importing(repo, "dvclive", "experiments", "--date", "1st of May")
     assert bad.returncode == 2 and "fix: write it as YYYY-MM-DD" in bad.stderr
     empty = importing(repo, "dvclive", "playbook")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ def drafts(
     where = _identity(folder, root)
     label = f"DVCLive folder {where}"
     try:
-        yield _draft(folder, where, label, title, day, project)
+        yield _draft(folder, f"{where}#{_results(folder)}", label, title, day, project)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         yield Skip(label, f"cannot be read ({exc})")
 
@@ -64,6 +65,17 @@ def output_folder(path: Path) -> Path:
         f"no DVCLive output in {path} (no metrics.json, params.yaml or plots/)",
         "give the folder DVCLive wrote: dvclive/ by default, or the dir= given to Live()",
     )
+
+
+def _results(folder: Path) -> str:
+    """A short digest of the folder's results. DVCLive empties its folder at each training
+    run, so the path alone names every run made there; with the digest, the next run's
+    results are new, and the same results are already imported."""
+    digest = hashlib.sha256()
+    for name in FILES:
+        file = folder / name
+        digest.update(name.encode() + b"\0" + (file.read_bytes() if file.is_file() else b""))
+    return digest.hexdigest()[:12]
 
 
 def _identity(folder: Path, root: Path) -> str:
