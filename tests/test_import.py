@@ -472,6 +472,36 @@ def test_mlflow_errors_exit_2_with_the_fix(repo: Repo, mlflow_db: str, tmp_path:
     assert list((repo.root / "log").rglob("*.md")) == []
 
 
+def test_mlflow_reads_an_old_folder_store(repo: Repo, tmp_path: Path) -> None:
+    """MLflow 3 reads ./mlruns only when asked to; an import asks, since it only reads."""
+    pytest.importorskip("mlflow")
+    make = (
+        "from mlflow.tracking import MlflowClient\n"
+        "client = MlflowClient(tracking_uri='mlruns')\n"
+        "run = client.create_run(client.create_experiment('old'), run_name='from-2023',"
+        " start_time=1680000000000)\n"
+        "client.set_terminated(run.info.run_id)\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", make],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **QUIET, "MLFLOW_ALLOW_FILE_STORE": "true"},
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_ALLOW_FILE_STORE"}
+    result = run_cli(
+        "import", "mlflow", "--tracking-uri", str(tmp_path / "mlruns"), cwd=repo.root, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "imported 1 run"
+    (entry,) = (repo.root / "log").rglob("*.md")
+    assert front(entry)["date"] == local_day(1680000000000)
+    assert front(entry)["project"] == "old"
+
+
 def test_mlflow_missing_says_what_to_install(repo: Repo) -> None:
     """Without MLflow (an import of it fails, as where it is not installed)."""
     code = (
@@ -736,5 +766,10 @@ def test_notebooks_that_cannot_be_read_are_skipped_with_the_reason(
         "imported 0 notebooks, skipped 2: could not be imported",
     ]
     assert list((repo.root / "log").rglob("*.ipynb")) == []
+    empty = importing(repo, "notebooks", "playbook")
+    assert empty.returncode == 2 and "no notebooks (.ipynb) in playbook" in empty.stderr
+    repo.write("log/2025/own.ipynb", (folder / "broken.ipynb").read_text())
     inside = importing(repo, "notebooks", "log")
-    assert inside.returncode == 2 and "no notebooks (.ipynb) in log" in inside.stderr
+    assert (
+        inside.stdout.splitlines()[0] == "skipped notebook log/2025/own.ipynb: is in log/ already"
+    )
