@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -32,6 +33,12 @@ QUIET = {
     "DVC_NO_ANALYTICS": "1",
     "ITERATIVE_DO_NOT_TRACK": "1",
 }
+
+
+def needs(module: str) -> None:
+    """The real tool is a test dependency: missing, the test fails loudly, never skips."""
+    if importlib.util.find_spec(module) is None:
+        pytest.fail(f"{module} is not installed: pip install -e '.[test]'")
 
 
 def png(seed: int = 0) -> bytes:
@@ -283,6 +290,30 @@ def test_knowledge_repo_import_never_overwrites_and_reports_bad_posts(
     check_strict(repo)
 
 
+def test_imported_entries_are_recognised_even_when_broken_and_secrets_stay_out(
+    repo: Repo, tmp_path: Path
+) -> None:
+    source = tmp_path / "posts"
+    source.mkdir()
+    (source / "template.md").write_text(TEMPLATE, encoding="utf-8")
+    key = "AKIA" + "Q3EGRO5HXWYS7TLM"  # an AWS access key id, as a pasted one looks
+    (source / "leaky.md").write_text(TEMPLATE.replace("What the template says.", key))
+    first = importing(repo, "knowledge-repo", str(source / "template.md"))
+    assert first.returncode == 0, first.stdout
+    (entry,) = (repo.root / "log").rglob("*.md")
+    # Someone breaks the entry's front matter by hand: it still counts as imported.
+    entry.write_text(entry.read_text().replace("status: inconclusive\n", "status: [\n"))
+    again = importing(repo, "knowledge-repo", str(source))
+    assert again.returncode == 1
+    assert again.stdout.splitlines() == [
+        "skipped post leaky.md: it contains what looks like an AWS access key id; remove it"
+        " at the source, or copy the rest by hand",
+        f"skipped post template.md: already imported as {entry.relative_to(repo.root)}",
+        "imported 0 posts, skipped 2: 1 could not be imported, 1 already imported",
+    ]
+    assert len(list((repo.root / "log").rglob("*.md"))) == 1
+
+
 def test_import_errors_say_the_fix_without_a_traceback(repo: Repo, tmp_path: Path) -> None:
     missing = importing(repo, "knowledge-repo", str(tmp_path / "nowhere"))
     assert missing.returncode == 2
@@ -350,7 +381,7 @@ print(json.dumps({"experiment": experiment, "ranking": other, "runs": runs}))
 @pytest.fixture(scope="session")
 def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """One SQLite store made by MLflow for the whole session (creating one takes seconds)."""
-    pytest.importorskip("mlflow", reason="pip install -e '.[test]' installs MLflow")
+    needs("mlflow")
     folder = tmp_path_factory.mktemp("mlflow")
     made = subprocess.run(
         [sys.executable, "-c", MAKE_MLFLOW_STORE, str(folder)],
@@ -474,7 +505,7 @@ def test_mlflow_errors_exit_2_with_the_fix(repo: Repo, mlflow_db: str, tmp_path:
 
 def test_mlflow_reads_an_old_folder_store(repo: Repo, tmp_path: Path) -> None:
     """MLflow 3 reads ./mlruns only when asked to; an import asks, since it only reads."""
-    pytest.importorskip("mlflow")
+    needs("mlflow")
     make = (
         "from mlflow.tracking import MlflowClient\n"
         "client = MlflowClient(tracking_uri='mlruns')\n"
@@ -542,7 +573,7 @@ with Live(sys.argv[1], save_dvc_exp=False, dvcyaml=None, report=None) as live:
 @pytest.fixture(scope="session")
 def dvclive_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DVCLive folder written by DVCLive itself, in a project folder outside any git repo."""
-    pytest.importorskip("dvclive", reason="pip install -e '.[test]' installs DVCLive")
+    needs("dvclive")
     project = tmp_path_factory.mktemp("churn-training")
     (project / "roc-source.png").write_bytes(png(7))
     made = subprocess.run(

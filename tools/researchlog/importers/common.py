@@ -207,8 +207,8 @@ def _write_one(draft: Draft, settings: Settings, log_dir: Path) -> tuple[Path, P
         text = _markdown_text(front, draft.body, folder, draft.assets, path, log_dir)
     for finding in find_secrets(text):
         raise _Refused(
-            f"it contains {finding.kind} (line {finding.line}); remove it at the source, or"
-            " copy the rest by hand"
+            f"it contains what looks like {finding.kind}; remove it at the source, or copy"
+            " the rest by hand"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as stream:  # never overwrites, even in a race
