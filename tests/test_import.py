@@ -609,7 +609,8 @@ def test_dvclive_output_becomes_an_entry(repo: Repo, dvclive_output: Path, tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     entry = "log/2024/2024-05-06-churn-training-dvclive"
     assert result.stdout.splitlines() == [
-        f"wrote   {entry}.md (and 4 files in {entry}/) from DVCLive folder {output.resolve()}",
+        f"wrote   {entry}.md (and 4 files in {entry}/) from DVCLive folder"
+        " ../churn-training/dvclive",
         "imported 1 DVCLive folder",
     ]
     assert files_under(project) == before
@@ -732,11 +733,11 @@ def test_notebooks_become_entries_and_stay_untouched(repo: Repo, tmp_path: Path)
     assert result.returncode == 0, result.stdout + result.stderr
     eda = "log/2024/2024-03-04-churn-a-first-look"
     assert result.stdout.splitlines() == [
-        f"wrote   {eda}.ipynb (and 1 file in {eda}/) from notebook {folder / '01_churn-eda.ipynb'}",
+        f"wrote   {eda}.ipynb (and 1 file in {eda}/) from notebook ../analysis/01_churn-eda.ipynb",
         "wrote   log/2017/2017-03-22-numerical-tags-automatically-get-upgraded-to-strings.ipynb"
-        f" from notebook {folder / 'posts/numerical_tags.ipynb'}",
+        " from notebook ../analysis/posts/numerical_tags.ipynb",
         "wrote   log/2024/2024-07-08-untitled-notes.ipynb from notebook"
-        f" {folder / 'scratch/untitled_notes.ipynb'}",
+        " ../analysis/scratch/untitled_notes.ipynb",
         "imported 3 notebooks",
     ]
     for path, data in originals.items():
@@ -792,8 +793,8 @@ def test_notebooks_that_cannot_be_read_are_skipped_with_the_reason(
     result = importing(repo, "notebooks", str(folder))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"skipped notebook {folder / 'broken.ipynb'}: is not valid JSON (line 2: Expecting value)",
-        f"skipped notebook {folder / 'not-a-notebook.ipynb'}: is not a Jupyter notebook (no cells)",
+        "skipped notebook ../mixed/broken.ipynb: is not valid JSON (line 2: Expecting value)",
+        "skipped notebook ../mixed/not-a-notebook.ipynb: is not a Jupyter notebook (no cells)",
         "imported 0 notebooks, skipped 2: could not be imported",
     ]
     assert list((repo.root / "log").rglob("*.ipynb")) == []

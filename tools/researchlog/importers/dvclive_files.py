@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def drafts(
 ) -> Iterator[Draft | Skip]:
     folder = output_folder(path)
     where = _identity(folder, root)
-    label = f"DVCLive folder {where}"
+    label = f"DVCLive folder {os.path.relpath(folder)}"
     try:
         yield _draft(folder, f"{where}#{_results(folder)}", label, title, day, project)
     except (OSError, ValueError, yaml.YAMLError) as exc:

@@ -8,6 +8,7 @@ knowledge repository, a Markdown file that starts with the same header. The head
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import zipfile
@@ -75,8 +76,6 @@ def find_posts(path: Path) -> list[Path]:
 
 
 def _walk(path: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
-    import os
-
     for folder, dirnames, filenames in os.walk(path):
         yield Path(folder), dirnames, [f for f in filenames if not f.startswith(".")]
 

@@ -53,7 +53,7 @@ def drafts(path: Path, settings: Settings, project: str | None = None) -> Iterat
     log_dir = (settings.root / settings.log_dir).resolve()
     for file in files:
         where = _identity(file, settings.root)
-        label = f"notebook {where}"
+        label = f"notebook {os.path.relpath(file)}"
         if file.resolve().is_relative_to(log_dir):
             yield Skip(label, f"is in {settings.log_dir}/ already")
             continue
