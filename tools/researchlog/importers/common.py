@@ -210,16 +210,18 @@ def _write_one(draft: Draft, settings: Settings, log_dir: Path) -> tuple[Path, P
             f"it contains what looks like {finding.kind}; remove it at the source, or copy"
             " the rest by hand"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as stream:  # never overwrites, even in a race
-        stream.write(text)
+    # The files first, the entry last: an entry is only ever written complete, so one that
+    # failed half-way is imported again next time (into a free folder).
     if folder is not None:
         for asset in draft.assets.values():
             target = folder / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
             data = asset.data if isinstance(asset.data, bytes) else asset.data.read_bytes()
-            with target.open("xb") as stream:
+            with target.open("xb") as stream:  # never overwrites, even in a race
                 stream.write(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as stream:
+        stream.write(text)
     return path, folder
 
 
