@@ -1,7 +1,7 @@
 """The direction of the pipeline stays true: each stage imports only the stages before it.
 
     core <- read, history <- log <- analysis <- pages <- views | notebooks <- build
-         <- plugin | engines <- cli;  authoring sits beside the pipeline, for cli
+         <- plugin | engines <- cli;  authoring and importers sit beside it, for cli
 
 MkDocs is imported only by plugin/ and engines/; its private API only by
 plugin/mkdocs_private/. An `__init__` only re-exports.
@@ -42,7 +42,18 @@ ALLOWED: dict[str, set[str]] = {
     },
     "engines": {"core", "read", "history", "log", "analysis", "pages", "build", "plugin"},
     "authoring": {"core", "read", "history", "log", "analysis"},
-    "cli": {"core", "read", "history", "log", "analysis", "pages", "authoring", "engines"},
+    "importers": {"core", "read", "authoring"},
+    "cli": {
+        "core",
+        "read",
+        "history",
+        "log",
+        "analysis",
+        "pages",
+        "authoring",
+        "importers",
+        "engines",
+    },
     "mdext": set(),  # the Markdown extension, loaded by name from configuration
     "__main__": {"cli"},
 }

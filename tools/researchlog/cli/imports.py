@@ -9,7 +9,6 @@ from typing import Any
 from .common import current_settings, fail, refuse
 
 
-
 def add(verbs: Any) -> None:
     command = verbs.add_parser(
         "import",
@@ -29,7 +28,9 @@ def add(verbs: Any) -> None:
     command.set_defaults(handler=usage)
 
     def source(name: str, help: str, description: str) -> argparse.ArgumentParser:
-        parser = sources.add_parser(name, help=help, description=description)
+        parser: argparse.ArgumentParser = sources.add_parser(
+            name, help=help, description=description
+        )
         parser.add_argument("--project", "-p", help="the project of every entry written")
         parser.set_defaults(handler=run, source=name)
         return parser

@@ -22,10 +22,11 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
-from ..authoring import entry_path
+from ..authoring.new import entry_path
 from ..core.settings import Settings, with_usable_cache
 from ..read import schema
 from ..read.credentials import find_secrets
+from ..read.entries import Entry
 from ..read.entry_cache import CACHE_NAME, EntryCache
 from ..read.files import ENTRY_SUFFIXES, discover
 from ..read.frontmatter import cell_source
@@ -171,7 +172,7 @@ def imported_sources(settings: Settings) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for path in discover(root, settings.log_dir).entries:
         entry, _ = cache.read(root, path)
-        if entry is not None:
+        if isinstance(entry, Entry):
             if entry.imported_from:
                 found.setdefault(entry.imported_from, root / path)
             continue
