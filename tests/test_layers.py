@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
         "notebooks",
         "build",
     },
-    "engines": {"core", "read", "history", "log", "analysis", "pages", "build", "plugin"},
+    "engines": {"core", "read", "history", "log", "analysis", "pages", "views", "build", "plugin"},
     "authoring": {"core", "read", "history", "log", "analysis"},
     "importers": {"core", "read", "authoring"},
     "cli": {

@@ -4,31 +4,49 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from .common import fail, refuse
+
+ENGINE_HELP = (
+    "what renders the site: mkdocs, properdocs or zensical (default: engine in the config,"
+    " else the first of these installed)"
+)
 
 
 def add(verbs: Any) -> None:
     build = verbs.add_parser(
         "build",
-        help="build the site (mkdocs build), replacing the old site only on success",
+        help="build the site, replacing the old site only on success",
         description="Build the static site. The new site is written to a temporary folder and"
         " swapped in only when the build succeeds, so a failed build leaves the last good site.",
     )
     build.add_argument("--strict", action="store_true", help="fail on any warning")
     build.add_argument("--site-dir", "-d", help="where to write the site (default: site/)")
     build.add_argument("--config-file", "-f", help="path to mkdocs.yml")
+    build.add_argument(
+        "--engine", "-e", choices=("mkdocs", "properdocs", "zensical"), help=ENGINE_HELP
+    )
     build.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engines.mkdocs import BuildFailed, BuildInterrupted, BuildRefused, build_site_atomically
+    from ..core.settings import settings_of
+    from ..engines import (
+        BuildFailed,
+        BuildInterrupted,
+        BuildRefused,
+        build_site_atomically,
+        choose_engine,
+        config_path,
+    )
 
     try:
-        site_dir = build_site_atomically(
-            args.config_file, strict=args.strict, site_dir=args.site_dir
-        )
+        config = config_path(args.config_file)
+        engine = choose_engine(args.engine or settings_of(config).engine)
+        print(f"researchlog: building with {engine.version()}", file=sys.stderr)
+        site_dir = build_site_atomically(engine, config, strict=args.strict, site_dir=args.site_dir)
     except BuildRefused as exc:
         return refuse(str(exc), exc.hint)
     except BuildFailed as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DIRECTIONS = ("higher", "lower")
+ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,12 @@ def directions(name: str, value: Any, default: Any) -> Parsed:
     return kept, issues
 
 
+def engine(name: str, value: Any, default: Any) -> Parsed:
+    if value in ENGINES:
+        return value, []
+    return default, [Issue(f"{name} is {_shown(value)}", "use one of: " + ", ".join(ENGINES))]
+
+
 def names(name: str, value: Any, default: Any) -> Parsed:
     """A mapping of names to names (project -> main metric)."""
     if not isinstance(value, Mapping) or not all(isinstance(v, str) and v for v in value.values()):
@@ -187,6 +194,12 @@ OPTIONS: tuple[Option, ...] = (
         True,
         "false builds without reading git (no dates or history from commits)",
         boolean,
+    ),
+    Option(
+        "engine",
+        None,
+        "what renders the site: mkdocs, properdocs or zensical (default: the first installed)",
+        engine,
     ),
 )
 BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}

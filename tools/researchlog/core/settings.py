@@ -45,6 +45,7 @@ class Settings:
     execute_notebooks: bool = False
     execute_timeout: int = 600
     git_history: bool = True
+    engine: str | None = None  # None: the first installed (engines/choice.py)
     problems: tuple[Problem, ...] = ()  # what was wrong with the options given
 
     @property

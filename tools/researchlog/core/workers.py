@@ -102,8 +102,13 @@ def _run_here(function: Callable[..., T], *args: Any) -> Future[T]:
 
 def _leave_interrupts_to_the_build() -> None:
     """Ctrl-C reaches every process of the terminal's group: the build stops its workers
-    itself, so a worker's own KeyboardInterrupt would only print a traceback."""
+    itself, so a worker's own KeyboardInterrupt would only print a traceback. A worker of a
+    ProperDocs build answers `mkdocs` imports with ProperDocs, as the build itself does."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.environ.get("RESEARCHLOG_ENGINE") == "properdocs":
+        import importlib
+
+        importlib.import_module("properdocs.replacement")
 
 
 def _ready() -> None:

@@ -1,2 +1,25 @@
-"""The engines that render the site: MkDocs (and ProperDocs, its continuation) through the
-plugin, in this process, with a build that never half-replaces a site."""
+"""The engines that render the site: MkDocs, ProperDocs (its maintained continuation) and
+Zensical (Material's successor), each building the same site from what researchlog makes."""
+
+from .base import (
+    BuildFailed,
+    BuildInterrupted,
+    BuildRefused,
+    Engine,
+    build_site_atomically,
+    check_address,
+    config_path,
+)
+from .choice import ENGINES, choose_engine
+
+__all__ = [
+    "ENGINES",
+    "BuildFailed",
+    "BuildInterrupted",
+    "BuildRefused",
+    "Engine",
+    "build_site_atomically",
+    "check_address",
+    "choose_engine",
+    "config_path",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,29 @@ class Page:
                 else rendered.replace(token, markup, 1)
             )
         return rendered
+
+    def inline_markdown(self) -> str:
+        """The Markdown with every HTML block in its placeholder's place, for an engine that
+        renders pages whole (Zensical). A block on a line of its own is a raw HTML block of
+        Markdown's, so it starts with a block-level element, and is left as it is."""
+        text = self.markdown
+        for token, markup in self.blocks.items():
+            block = f"\n{token}\n"
+            if block in f"\n{text}\n":
+                html = markup if _BLOCK_START.match(markup) else f"<div>{markup}</div>"
+                text = f"\n{text}\n".replace(block, f"\n\n{html}\n\n", 1)[1:-1]
+            else:
+                text = text.replace(token, markup, 1)
+        return text
+
+
+# Tags Python-Markdown takes as the start of a raw HTML block (its block-level elements).
+_BLOCK_START = re.compile(
+    r"\s*<(?:address|article|aside|blockquote|details|dialog|div|dl|fieldset|figure|footer"
+    r"|form|h[1-6]|header|hr|main|nav|noscript|ol|p|pre|section|table|ul|canvas|video"
+    r"|math|iframe|style|script)[\s>/]",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         for warning in add_to_config(config):
             logger.warning(warning)
         self.user_nav = config.nav is not None
+        # The search's status buttons, where every engine's templates can read them.
+        config.extra["researchlog_status_filters"] = status_filters()
         # git reads the history while MkDocs reads its files; with no page cached, every page
         # renders, and the worker that renders some of them starts now too.
         session = BuildSession.start(self.settings, OUTPUT, warm_workers=False)
@@ -121,7 +123,6 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         """Every page has been read, so every notebook conversion is done."""
         assert self.session is not None and self.rendering is not None
-        env.globals["researchlog_status_filters"] = status_filters()
         add_static_files(files, self.session.finish_notebooks(), config)
         self.rendering.stop_ahead()
         return env

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 import markdown
+import mkdocs
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -49,7 +50,9 @@ REUSABLE = frozenset(
     + ["researchlog.mdext"]
 )
 
-log = logging.getLogger("mkdocs.structure.pages")  # whose level decides on anchor links
+# The engine's package: "mkdocs", or "properdocs" answering for it. Its logger names follow.
+ENGINE = mkdocs.__name__
+log = logging.getLogger(f"{ENGINE}.structure.pages")  # whose level decides on anchor links
 
 
 class PageRenderer:
@@ -135,7 +138,7 @@ class MessageCount(logging.Handler):
     """Counts the messages MkDocs and the Markdown extensions log while it is attached: a page
     whose rendering logged any is never taken from the render cache."""
 
-    LOGGERS = ("", "mkdocs")
+    LOGGERS = ("", ENGINE)
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)

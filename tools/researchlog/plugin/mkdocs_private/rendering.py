@@ -25,7 +25,14 @@ from .prerender import Prerender, RenderSetup
 RENDER_CACHE = "rendered.sqlite"  # rendered pages (rendercache)
 _PRERENDER_FROM = 2 / 5  # where in MkDocs' reading order the worker's pages begin
 # Their versions can change what the same Markdown renders to.
-RENDER_LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
+RENDER_LIBRARIES = (
+    "mkdocs",
+    "properdocs",
+    "markdown",
+    "pymdown-extensions",
+    "mkdocs-material",
+    "pygments",
+)
 
 
 def renders_ahead(workers: Workers) -> bool:

@@ -1,0 +1,167 @@
+"""What every engine shares: choosing one, the site folder it writes (checked before
+anything is written, swapped in only when the build succeeded), and the address it serves on.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import shutil
+import socket
+from pathlib import Path
+from typing import Protocol
+
+from ..build.sitefolder import (
+    SiteFolderRefused,
+    check_replaceable,
+    check_site_folder,
+    mark,
+    remove_leftovers,
+    sources,
+    temporary_names,
+)
+from ..core.settings import CONFIG_NAMES, find_config, plugin_options, read_config, settings_from
+
+
+class Engine(Protocol):
+    """An engine renders the site the log makes: MkDocs, ProperDocs or Zensical."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str:
+        """The engine's name as users know it."""
+
+    def available(self) -> bool: ...
+
+    def version(self) -> str: ...
+
+    def build(self, config: Path, site_dir: Path, *, strict: bool) -> None:
+        """Build the whole site into `site_dir`; BuildFailed when it cannot."""
+
+    def serve(self, config: Path, host: str, port: int) -> None:
+        """Serve the site, rebuilding as the log changes, until interrupted."""
+
+
+def installed(*packages: str) -> bool:
+    """Whether these packages can be imported (present, and not broken)."""
+    for package in packages:
+        if importlib.util.find_spec(package) is None:
+            return False
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            return False
+    return True
+
+
+class BuildFailed(Exception):
+    pass
+
+
+class BuildInterrupted(Exception):
+    """Ctrl-C: the build stopped, the last good site is in place."""
+
+
+BuildRefused = SiteFolderRefused  # the site folder, or the address to serve on, is refused
+
+
+def config_path(config_file: str | None) -> Path:
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise BuildFailed(f"{config_file} does not exist")
+        return path.resolve()
+    found = find_config(Path.cwd())
+    if found is None:
+        raise BuildFailed(
+            f"no {' or '.join(CONFIG_NAMES)} here or above; run `researchlog init` to create one"
+        )
+    return found
+
+
+def site_target(config: Path, site_dir: str | None) -> tuple[Path, str]:
+    """The site folder and the setting that chose it, checked against every source folder.
+    Raises SiteFolderRefused before anything is written or deleted."""
+    data = read_config(config)
+    root = config.parent
+    if site_dir:
+        target, setting = Path(site_dir).resolve(), f"--site-dir {site_dir}"
+    else:
+        value = str(data.get("site_dir") or "site")
+        target, setting = (root / value).resolve(), f"site_dir: {value} in {config.name}"
+    settings = settings_from(root, data, plugin_options(data))
+    theme = data.get("theme")
+    theme = theme if isinstance(theme, dict) else {}
+    folders = sources(
+        root,
+        log_dir=settings.log_dir,
+        playbook_dir=settings.playbook_dir,
+        docs_dir=str(data.get("docs_dir") or "docs"),
+        custom_dir=str(theme.get("custom_dir") or "") or None,
+        cache_dir=settings.cache_dir,
+    )
+    check_site_folder(target, setting, folders)
+    check_replaceable(target, setting)
+    return target, setting
+
+
+def build_site_atomically(
+    engine: Engine, config: Path, *, strict: bool = False, site_dir: str | None = None
+) -> Path:
+    """Build into a temporary folder and swap it in only when the build succeeded."""
+    target, _ = site_target(config, site_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(target)
+    building, retired = temporary_names(target, os.getpid())
+    building.mkdir()
+    mark(building)  # a killed build's folder is recognised, and removed, by the next one
+    try:
+        engine.build(config, building, strict=strict)
+        if target.exists():
+            target.rename(retired)
+        building.rename(target)
+    except KeyboardInterrupt:
+        raise BuildInterrupted(
+            f"interrupted: the site in {os.path.relpath(target)} was left as it was"
+        ) from None
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    return target
+
+
+def check_address(dev_addr: str) -> tuple[str, int]:
+    """The host and port to serve on, refused before any build if it is malformed or taken."""
+    host, _, port_text = dev_addr.rpartition(":")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SiteFolderRefused(
+            f"--dev-addr {dev_addr} is not an address: write IP:PORT",
+            "for example --dev-addr 127.0.0.1:8000",
+        )
+    port = int(port_text)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise SiteFolderRefused(
+            f"--dev-addr {dev_addr}: {host} is not a known host ({exc.strerror})",
+            "for example --dev-addr 127.0.0.1:8000",
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SiteFolderRefused(
+                    f"{host}:{port} is already in use (another `researchlog serve`?)",
+                    f"stop it, or serve on another port: --dev-addr {host}:{port + 1}",
+                ) from None
+            raise SiteFolderRefused(
+                f"cannot serve on {host}:{port}: {exc.strerror}",
+                "choose another address with --dev-addr IP:PORT",
+            ) from None
+    return host, port
