@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..core.problems import Problem, error, warning
+from .nbversion import upgrade
 
 try:  # libyaml is ten times faster; fall back to the pure-Python parser where it is missing
     from yaml import CSafeLoader as _Loader
@@ -333,7 +334,11 @@ def read_notebook(path: str, text: str) -> NotebookSource:
             )
         )
     structure = _notebook_structure_problem(notebook)
-    if structure:
+    if structure is None:
+        notebook, structure = upgrade(notebook)
+    if structure is None:
+        structure = _cells_problem(notebook)
+    if structure or notebook is None:
         return NotebookSource(
             FrontMatter(
                 problems=[
@@ -341,7 +346,7 @@ def read_notebook(path: str, text: str) -> NotebookSource:
                         path,
                         1,
                         f"not a valid notebook: {structure}",
-                        "save it again from Jupyter (nbformat 4)",
+                        "open it in Jupyter and save it again",
                         code="notebook-structure",
                     )
                 ]
@@ -418,13 +423,16 @@ def read_notebook(path: str, text: str) -> NotebookSource:
 
 
 def _notebook_structure_problem(notebook: Any) -> str | None:
+    """What keeps the file from being read as a notebook of any version, if anything."""
     if not isinstance(notebook, dict):
         return "the top level is not a JSON object"
-    if not isinstance(notebook.get("cells"), list):
+    return None
+
+
+def _cells_problem(notebook: dict[str, Any] | None) -> str | None:
+    """What keeps a notebook, upgraded to nbformat 4, from being shown, if anything."""
+    if notebook is None or not isinstance(notebook.get("cells"), list):
         return 'it has no "cells" list'
-    major = notebook.get("nbformat")
-    if major != 4:
-        return f"nbformat {major} is not supported; only version 4 notebooks are"
     for index, cell in enumerate(notebook["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             return f"cell {index} has no valid cell_type"

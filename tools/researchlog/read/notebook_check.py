@@ -19,10 +19,10 @@ from ..core.codekey import code_key
 from ..core.problems import Problem, error, plural, warning
 from ..core.workers import Workers
 from .entries import Entry
-from .frontmatter import source_text
+from .nbversion import upgrade, with_cell_ids
 
 MB = 1024 * 1024
-FORMAT = "2"  # of the cached verdicts: schema problem and output sizes
+FORMAT = "3"  # of the cached verdicts: schema problem and output sizes
 _CELL_KEY = re.compile(r'(?<!\\)"cell_type"\s*:')
 _LONG = 160
 
@@ -150,10 +150,14 @@ def _inspect(path: Path) -> dict[str, Any] | None:
         notebook = json.loads(text)
     except (OSError, ValueError):
         return None
-    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
+    upgraded, _ = upgrade(notebook) if isinstance(notebook, dict) else (None, None)
+    if upgraded is None:
         return None  # reported by the structure check
     lines = cell_lines(text)
-    return {"schema": _schema_problem(notebook, lines), "outputs": _output_sizes(notebook, lines)}
+    return {
+        "schema": _schema_problem(with_cell_ids(upgraded), lines),
+        "outputs": _output_sizes(upgraded, lines),
+    }
 
 
 def _schema_problem(notebook: dict[str, Any], lines: Sequence[int]) -> list[Any] | None:
