@@ -141,7 +141,7 @@ def test_any_mix_of_fragments_comes_out_inert(parts: list[str]) -> None:
 
 
 def cell_html(text: str) -> str:
-    return "".join(part.html for part in render_cell(text, lambda href: href))
+    return "".join(part.html for part in render_cell(text))
 
 
 def test_math_in_markdown_becomes_mathml() -> None:

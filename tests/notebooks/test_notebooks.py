@@ -271,21 +271,31 @@ def test_every_output_kind_is_rendered(built: tuple[Repo, Path, Any]) -> None:
     assert error.select_one("[class^=ansi-]") is not None
 
 
-def test_unsafe_html_is_left_out_with_a_note(built: tuple[Repo, Path, Any]) -> None:
+def test_unsafe_html_is_left_out_and_said_once(built: tuple[Repo, Path, Any]) -> None:
     _, site, _ = built
-    cell = soup(site, PAGE).select(".rl-nb-cell")[6]
+    page = soup(site, PAGE)
+    cell = page.select(".rl-nb-cell")[6]
     unsafe = cell.select_one("#unsafe")
     assert unsafe is not None and unsafe.get_text() == "Hover me"
     assert not unsafe.has_attr("onmouseover")
     assert cell.select_one("script") is None
     assert not cell.select_one("#jslink").has_attr("href")
-    notes = [n.get_text(" ", strip=True) for n in cell.select(".rl-nb-note--safety")]
-    assert notes == [
-        "Left out for safety: 1 script, 1 event handler and 1 javascript: link. Notebook"
-        " outputs run code only on sites that set trust_notebook_html: true.",
-        "Left out for safety: 1 script. Notebook outputs run code only on sites that set"
-        " trust_notebook_html: true.",
-    ]
+    # The JavaScript output is shown as its code, folded, and not run.
+    script = cell.select_one(".rl-nb-output[data-output=script] details")
+    assert "document.body.dataset.js" in script.select_one("pre").get_text()
+    # One note for the page, above the notebook, naming the cells (this one, the SVG with a
+    # script, and the Markdown cell with a script and a handler) with links to them.
+    assert not page.select(".rl-nb-note--safety")
+    notes = page.select(".rl-nb-left-out")
+    assert len(notes) == 1
+    assert notes[0].select("p")[1].get_text(" ", strip=True) == (
+        "Left out for safety: 4 scripts, 3 event handlers, 2 javascript: links and 1 reference"
+        " to another file or host (in cells 7 , 9 and 11 ). Notebook outputs run code only on"
+        " sites that set trust_notebook_html: true."
+    )
+    assert [a["href"] for a in notes[0].select("a")] == ["#cell-7", "#cell-9", "#cell-11"]
+    article = page.select_one("article")
+    assert article.find(id="cell-11") is not None  # the Markdown cell
 
 
 def test_markdown_cells_and_svg_files_run_nothing(built: tuple[Repo, Path, Any]) -> None:
@@ -295,11 +305,6 @@ def test_markdown_cells_and_svg_files_run_nothing(built: tuple[Repo, Path, Any])
     assert not any("mdpwned" in s.get_text() for s in article.select("script"))
     image = article.select_one("#mdimg")
     assert image is not None and not image.has_attr("onerror")
-    notes = [n.get_text(" ", strip=True) for n in article.select(".rl-nb-note--safety")]
-    assert (
-        "Left out for safety: 1 script and 1 event handler. Notebook outputs run code only on"
-        " sites that set trust_notebook_html: true." in notes
-    )
     svgs = [site / PAGE / img["src"] for img in article.select('.rl-nb-image img[src$=".svg"]')]
     assert len(svgs) == 2
     scripted = svgs[1].read_text()
@@ -406,7 +411,7 @@ def test_trusted_html_keeps_scripts(tmp_path: Path, executed_notebook: str) -> N
     scripts = [s.get_text() for s in cell.select("script")]
     assert "document.body.dataset.pwned = 'yes'" in scripts
     assert "document.body.dataset.js = 'ran'" in scripts
-    assert cell.select_one(".rl-nb-note--safety") is None
+    assert soup(tmp_path / "site", PAGE).select_one(".rl-nb-left-out") is None
 
 
 BROKEN_JSON = '{\n "cells": [],\n "metadata": {}\n "nbformat": 4,\n "nbformat_minor": 5\n}\n'

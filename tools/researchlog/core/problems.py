@@ -70,6 +70,7 @@ CODES: Mapping[str, str] = {
     "notebook-too-large": "a notebook's outputs are over notebook_max_mb",
     "notebook-execute": "running a notebook failed",
     "notebook-convert": "a notebook could not be converted",
+    "notebook-remote": "a notebook would load pictures or media from another host",
     # git
     "git-no-commits": "the repository has no commits",
     "git-shallow": "a shallow clone hides the start of the history",

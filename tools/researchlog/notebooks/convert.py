@@ -1,36 +1,39 @@
 """Converting one notebook into a page body, with nbconvert. Runs in worker processes.
 
 nbconvert does the notebook work: reading and upgrading (nbformat), running (ExecutePreprocessor,
-only when asked), merging streams, honouring remove-cell/-input/-output tags, extracting images
-and attachments to files, and its ANSI and Markdown filters. The page is written here rather
-than by a stock template, so that it is made of the site's own parts: Markdown cells stay
-Markdown (headings reach the table of contents, links between entries are checked), code is
-highlighted with the same Pygments markup Material styles in light and dark, and outputs are
-HTML blocks that skip the Markdown parser.
+only when asked), merging streams, honouring remove-cell/-input/-output tags, and its ANSI
+filter. The page is written here rather than by a stock template, so that it is made of the
+site's own parts: Markdown cells become the page's headings (in the table of contents, with
+Jupyter's anchors) and blocks, code is highlighted with the same Pygments markup Material
+styles in light and dark, and outputs are HTML blocks that skip the Markdown parser.
+
+Each output is one `.rl-nb-output` element of the kind outputs.py names. What is left out
+for safety, or linked instead of loaded from another host, is said once, at the top of the
+page; an output that cannot be read (an image whose data is damaged) is left out with a
+note in its place, and the rest of the notebook is shown.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hashlib
 import html
-import posixpath
 import re
 import warnings
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import nbformat
 from nbconvert.exporters import Exporter
-from nbconvert.filters import ansi2html, markdown2html_mistune
+from nbconvert.filters import ansi2html
 from nbconvert.preprocessors import (
     CoalesceStreamsPreprocessor,
     ExecutePreprocessor,
-    ExtractAttachmentsPreprocessor,
-    ExtractOutputPreprocessor,
     Preprocessor,
     TagRemovePreprocessor,
 )
@@ -44,7 +47,7 @@ from ..core.problems import Problem, error, plural, warning
 from ..pages.figures import figure_html
 from ..pages.urls import Urls
 from ..read.files import git_blob_sha
-from ..read.frontmatter import is_front_matter_cell, source_text
+from ..read.links import link_target
 from ..read.notebook_check import (
     MB,
     cell_lines,
@@ -52,30 +55,41 @@ from ..read.notebook_check import (
     line_of_cell,
     megabytes,
     output_size,
+    plotly_remote_images,
 )
 from .job import Converted, Job
 from .markdown import Heading, heading_markdown, render_cell
 from .math import to_mathml
-from .safety import UnreadableSvg, removed_text, sanitize_html, sanitize_svg
-
-PLOTLY = "application/vnd.plotly.v1+json"
-OMITTED = "application/x.researchlog-omitted+json"  # an output cut by the size limit
-IMAGES = {"image/png": ".png", "image/jpeg": ".jpg", "image/svg+xml": ".svg"}
-# Which representation of an output to show, best first. Plotly's JSON beats its HTML
-# fallback, which needs require.js and a CDN.
-PRIORITY = (
-    OMITTED,
-    PLOTLY,
-    "text/html",
-    "image/svg+xml",
-    "image/png",
-    "image/jpeg",
-    "text/markdown",
-    "text/latex",
-    "application/javascript",
-    "text/plain",
+from .outputs import IMAGES, OMITTED, output_kind, saved_widgets
+from .safety import (
+    LABELS,
+    REMOTE,
+    REMOTE_LABEL,
+    UnreadableSvg,
+    and_list,
+    removed_text,
+    sanitize_html,
+    sanitize_svg,
 )
+
+REMOTE_FIGURE = "remote-figure"
+_REMOTE_NOTES = {
+    REMOTE: ("Shown as links", REMOTE_LABEL),
+    REMOTE_FIGURE: (
+        "Left out of charts",
+        (
+            "picture from another host in a chart's layout",
+            "pictures from other hosts in charts' layouts",
+        ),
+    ),
+}
 CELL_INDEX = "researchlog_cell"  # metadata key: the cell's place in the file, kept through tags
+# How each kind of picture starts; data that does not is not shown as that picture.
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
 _SAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
 _LATEX_FENCES = re.compile(r"^\s*(\$\$|\$|\\\[)(.*?)(\$\$|\$|\\\])\s*$", re.DOTALL)
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -93,9 +107,7 @@ def convert(job: Job) -> Converted:
     page = _Page(job, cell_lines(text))
     if job.execute:
         page.execute(notebook)
-    notebook, resources = _pipeline(job.max_bytes).from_notebook_node(
-        notebook, {"unique_key": "output", "output_files_dir": job.files_dir}
-    )
+    notebook, resources = _pipeline(job.max_bytes).from_notebook_node(notebook, {})
     page.render(notebook, resources)
     return page.result(cacheable=git_blob_sha(data) == job.blob_sha)
 
@@ -134,11 +146,6 @@ def _pipeline(max_bytes: int) -> _Pipeline:
             remove_input_tags={"remove-input", "remove_input"},
         ),
         OutputBudget(max_bytes=max_bytes),
-        ExtractOutputPreprocessor(
-            output_filename_template="output_{cell_index}_{index}{extension}",
-            extract_output_types=set(IMAGES),
-        ),
-        ExtractAttachmentsPreprocessor(),
     ]
     for step in steps:
         pipeline.register_preprocessor(step, enabled=True)
@@ -198,7 +205,8 @@ class _Page:
     def __init__(self, job: Job, lines: list[int]) -> None:
         self.job = job
         self.lines = lines
-        self.parts: list[str] = []
+        self.parts: list[str | Heading] = []  # Markdown (placeholders) and cell headings
+        self.notes: list[str] = []  # said once, at the top of the notebook
         self.blocks: dict[str, str] = {}
         self.files: list[tuple[str, str]] = []
         self.problems: list[Problem] = []
@@ -207,6 +215,11 @@ class _Page:
         self.prefix = f"rlnb{job.key[:10]}"
         self.urls = Urls(directory_urls=job.directory_urls)
         self.language = "python"
+        self.widgets: dict[str, Any] = {}  # saved widget models, by model id
+        self.removed: Counter[str] = Counter()  # what was left out, by kind
+        self.removed_cells: dict[str, set[int]] = {}  # "safety" | "remote" -> cell indexes
+        self.anchors: dict[int, str] = {}  # cell index -> an id on the page within it
+        self.attachments: dict[str, str] = {}  # of the Markdown cell being read: name -> file
 
     # ------------------------------------------------------------------ results
 
@@ -222,13 +235,80 @@ class _Page:
 
     def result(self, *, cacheable: bool) -> Converted:
         return Converted(
-            markdown="\n\n".join(p for p in self.parts if p.strip()) + "\n",
+            markdown="\n\n".join(p for p in self._markdown_parts() if p.strip()) + "\n",
             blocks=self.blocks,
             files=tuple(self.files),
             problems=tuple(self.problems),
             figures=self.figures,
             cacheable=self.cacheable and cacheable,
         )
+
+    def _markdown_parts(self) -> list[str]:
+        """The page's Markdown: a heading that opens the notebook is the page's title (h1);
+        every other heading is below it, so that all reach the table of contents (Material
+        lists only what is under the page's one h1). Then the notes, then the cells."""
+        parts = list(self.parts)
+        first = parts[0] if parts else None
+        title = first if isinstance(first, Heading) and first.level == 1 else None
+        if title is not None:
+            parts.pop(0)
+        shift = 1 if any(isinstance(p, Heading) and p.level == 1 for p in parts) else 0
+        summary = self._left_out()
+        notes = [self.block(note) for note in (*self.notes, summary) if note]
+        written = [heading_markdown(title, title.html)] if title else []
+        written += notes
+        for part in parts:
+            if isinstance(part, Heading):
+                level = min(part.level + shift, 6)
+                written.append(heading_markdown(replace(part, level=level), part.html))
+            else:
+                written.append(part)
+        return written
+
+    def _left_out(self) -> str:
+        """One note for the whole page: what was left out for safety, and what is linked
+        rather than loaded from another host, with the cells where it was."""
+        paragraphs = []
+        unsafe = {key: n for key, n in self.removed.items() if key in LABELS}
+        if unsafe:
+            paragraphs.append(
+                f"Left out for safety: {removed_text(Counter(unsafe))}"
+                f"{self._where('safety')}. Notebook outputs run code only on sites that set"
+                " trust_notebook_html: true."
+            )
+        for key, (what, labels) in _REMOTE_NOTES.items():
+            if self.removed[key]:
+                paragraphs.append(
+                    f"{what}, since this page loads nothing from other hosts:"
+                    f" {plural(self.removed[key], *labels)}{self._where(key)}."
+                )
+        if not paragraphs:
+            return ""
+        body = "".join(f"<p>{text}</p>" for text in paragraphs)
+        return (
+            '<div class="admonition note rl-nb-left-out"><p class="admonition-title">'
+            f"Not everything in this notebook is shown here</p>{body}</div>"
+        )
+
+    def _where(self, kind: str) -> str:
+        cells = sorted(self.removed_cells.get(kind, ()))
+        if not cells:
+            return ""
+        named = [
+            f'<a href="#{html.escape(self.anchors[c], quote=True)}">{c + 1}</a>'
+            if c in self.anchors
+            else str(c + 1)
+            for c in cells
+        ]
+        return f" (in {'cell' if len(cells) == 1 else 'cells'} {and_list(named)})"
+
+    def left_out(self, cell: int, removed: Counter[str]) -> None:
+        """Count what the sanitiser left out of a cell, for the page's one note."""
+        for key, count in removed.items():
+            if count:
+                self.removed[key] += count
+                kind = key if key in _REMOTE_NOTES else "safety"
+                self.removed_cells.setdefault(kind, set()).add(cell)
 
     # ------------------------------------------------------------------ execution
 
@@ -301,20 +381,21 @@ class _Page:
     def render(self, notebook: Any, resources: dict[str, Any]) -> None:
         info = notebook.metadata.get("language_info", {})
         self.language = str(info.get("pygments_lexer") or info.get("name") or "python")
+        self.widgets = saved_widgets(notebook.metadata)
         self._cut_note(resources)
-        outputs = resources.get("outputs", {})
         for cell in notebook.cells:
             index = int(cell.metadata.get(CELL_INDEX, 0))
             if index == 0 and is_front_matter_cell(cell):
                 continue
             kind = cell.get("cell_type")
             if kind == "markdown":
-                self._markdown(source_text(cell.source))
-                self._attachments(cell, outputs)
+                self.attachments = self._attachments(cell, index)
+                self._markdown(cell_text(cell.source), index)
+                self.attachments = {}
             elif kind == "code":
-                self.parts.append(self.block(self._code_cell(cell, index, outputs)))
+                self.parts.append(self.block(self._code_cell(cell, index)))
             elif kind == "raw":
-                self._raw_cell(cell)
+                self._raw_cell(cell, index)
 
     def _cut_note(self, resources: dict[str, Any]) -> None:
         cut = resources.get("researchlog_cut") or {}
@@ -323,13 +404,11 @@ class _Page:
         limit = f"{self.job.max_bytes / MB:.3g} MB"
         total = megabytes(resources.get("researchlog_output_bytes", 0))
         outputs = plural(cut["outputs"], "output")
-        self.parts.append(
-            self.block(
-                '<div class="admonition warning rl-nb-cut"><p class="admonition-title">'
-                "Some outputs are not shown</p><p>This notebook's outputs add up to"
-                f" {total}, over the site's limit of {limit} per notebook, so {outputs}"
-                " (marked below) were left out. Download the notebook to see them.</p></div>"
-            )
+        self.notes.append(
+            '<div class="admonition warning rl-nb-cut"><p class="admonition-title">'
+            "Some outputs are not shown</p><p>This notebook's outputs add up to"
+            f" {total}, over the site's limit of {limit} per notebook, so {outputs}"
+            " (marked below) were left out. Download the notebook to see them.</p></div>"
         )
         if self.job.execute:
             # Outputs in the file are reported when the log is read (notebook_check); these
@@ -344,60 +423,74 @@ class _Page:
                 code="notebook-too-large",
             )
 
-    def _attachments(self, cell: Any, outputs: dict[str, bytes]) -> None:
-        """Files ExtractAttachmentsPreprocessor took out of this cell, kept beside the page."""
-        for name in cell.get("attachments", {}):
-            path = f"{self.job.files_dir}/{Path(name).name}"
-            if path in outputs:
-                self._file(Path(name).name, outputs[path])
+    def _attachments(self, cell: Any, index: int) -> dict[str, str]:
+        """The pictures pasted into a Markdown cell, as files beside the page: name -> address.
+        Each cell has its own names (two cells may both attach "image.png")."""
+        found: dict[str, str] = {}
+        attachments = cell.get("attachments")
+        for name, bundle in attachments.items() if isinstance(attachments, dict) else ():
+            for mime in (m for m in IMAGES if isinstance(bundle, dict) and m in bundle):
+                try:
+                    content = self._image_bytes(bundle[mime], mime, index)
+                except (ValueError, UnreadableSvg):
+                    continue  # damaged: another type of the same picture, if there is one
+                stem = Path(str(name)).stem or "attachment"
+                stored = self._file(f"{stem}{IMAGES[mime]}", content)
+                found[str(name)] = self.job.files_href + stored
+                break
+        return found
 
-    def _markdown(self, source: str) -> None:
+    def _markdown(self, source: str, index: int) -> None:
         """A Markdown cell in Jupyter's dialect, sanitised like an output. Its top-level
         headings go into the page's own Markdown, for the table of contents and search."""
-        removed: Counter[str] = Counter()
-        for part in render_cell(source, self._address):
-            markup = part.html
-            if not self.job.trusted:
-                cleaned = sanitize_html(markup)
-                markup = cleaned.html
-                removed.update(cleaned.removed)
+        for part in render_cell(source):
+            cleaned = sanitize_html(part.html, address=self._address, trusted=self.job.trusted)
+            self.left_out(index, cleaned.removed)
             if isinstance(part, Heading):
-                self.parts.append(heading_markdown(part, markup))
-            else:
-                self.parts.append(self.block(f'<div class="rl-nb-markdown">{markup}</div>'))
-        note = _safety_note(removed)
-        if note:
-            self.parts.append(self.block(note))
+                self.anchors.setdefault(index, part.anchor)
+                self.parts.append(replace(part, html=cleaned.html))
+                continue
+            anchor = ""
+            if index not in self.anchors:
+                self.anchors[index] = f"cell-{index + 1}"
+                anchor = f' id="cell-{index + 1}"'
+            self.parts.append(
+                self.block(f'<div class="rl-nb-markdown"{anchor}>{cleaned.html}</div>')
+            )
 
     def _address(self, href: str) -> str:
-        """A relative address in a Markdown cell, made relative to the page: links between
-        notebooks and entries go to their pages, other files to where the site has them."""
+        """An address in a Markdown cell or an output, made relative to the page: a cell's
+        attachments and files beside the notebook to where the site has them, links between
+        notebooks and entries to their pages. An address from the root (/img/x.png) is from
+        the root of the site, as the link check reads it."""
+        if href.lower().startswith("attachment:"):
+            return self.attachments.get(unquote(href.split(":", 1)[1]), href)
         parts = urlsplit(href)
-        if parts.scheme or parts.netloc or href.startswith(("#", "/")) or not parts.path:
+        if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
             return href
-        folder = posixpath.dirname(self.job.src_uri)
-        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
-        if target.startswith("../"):
+        target = link_target(self.job.src_uri, href, rooted=True)
+        if target is None or target.startswith("../"):
             return href  # outside the site: left as written (and reported by check)
         if target.endswith((".md", ".ipynb")):
             return self.urls.rel(self.job.src_uri, target, parts.fragment)
         anchor = f"#{parts.fragment}" if parts.fragment else ""
         return self.urls.asset(self.job.src_uri, target) + anchor
 
-    def _raw_cell(self, cell: Any) -> None:
+    def _raw_cell(self, cell: Any, index: int) -> None:
         kind = str(cell.metadata.get("raw_mimetype") or cell.metadata.get("format") or "")
         source = source_text(cell.source)
         if kind in ("text/markdown", "markdown"):
-            self._markdown(source)
+            self._markdown(source, index)
         elif kind in ("text/html", "html"):
-            self.parts.append(self.block(self._html(source)))
+            self.parts.append(self.block(self._html(source, index)))
 
-    def _code_cell(self, cell: Any, index: int, outputs: dict[str, bytes]) -> str:
+    def _code_cell(self, cell: Any, index: int) -> str:
         parts = [f'<div class="rl-nb-cell" id="cell-{index + 1}">']
-        source = source_text(cell.source)
+        self.anchors.setdefault(index, f"cell-{index + 1}")
+        source = cell_text(cell.source)
         if source.strip() and not cell.get("transient", {}).get("remove_source"):
             parts.append(self._code(source))
-        rendered = [self._output(o, index, n, cell, outputs) for n, o in enumerate(cell.outputs)]
+        rendered = [self._output(o, index, n, cell) for n, o in enumerate(cell.outputs)]
         rendered = [r for r in rendered if r]
         if rendered:
             parts.append('<div class="rl-nb-outputs">' + "".join(rendered) + "</div>")
@@ -416,10 +509,21 @@ class _Page:
 
     # ------------------------------------------------------------------ outputs
 
-    def _output(
-        self, output: Any, cell: int, number: int, source: Any, files: dict[str, bytes]
+    def _output(self, output: Any, cell: int, number: int, source: Any) -> str:
+        """One output as one element of its kind (see outputs.py)."""
+        found = output_kind(output, self.widgets)
+        if found is None:
+            return ""
+        kind, mime = found
+        try:
+            body = self._output_body(kind, mime, output, cell, number, source)
+        except Exception as exc:  # one damaged output must not cost the whole notebook
+            body = _note("damaged", f"This output could not be shown: {_reason(exc)}.")
+        return f'<div class="rl-nb-output" data-output="{kind}">{body}</div>'
+
+    def _output_body(
+        self, kind: str, mime: str, output: Any, cell: int, number: int, source: Any
     ) -> str:
-        kind = output.get("output_type")
         if kind == "stream":
             name = "stderr" if output.get("name") == "stderr" else "stdout"
             return _pre(f"rl-nb-stream rl-nb-stream--{name}", source_text(output.get("text", "")))
@@ -428,81 +532,102 @@ class _Page:
                 f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
             )
             return _pre("rl-nb-error", trace)
-        data = output.get("data", {})
-        mime = next((m for m in PRIORITY if m in data), None)
-        if mime is None:
-            return ""
-        value = data[mime]
-        if mime == OMITTED:
-            return (
-                '<p class="rl-nb-note rl-nb-note--cut">An output of'
-                f" {megabytes(value.get('bytes', 0))} was left out here: the notebook's"
-                " outputs are over the size limit.</p>"
+        value = output["data"][mime]
+        if kind == "omitted":
+            return _note(
+                "cut",
+                f"An output of {megabytes(value.get('bytes', 0))} was left out here: the"
+                " notebook's outputs are over the size limit.",
             )
-        if mime == PLOTLY:
+        if kind == "plotly":
             return self._plotly(value, cell)
+        if kind in ("widget", "vega", "bokeh"):
+            return self._fallback(output, cell, number, source)
+        return self._representation(mime, output, cell, number, source)
+
+    def _representation(self, mime: str, output: Any, cell: int, number: int, source: Any) -> str:
+        """The HTML for one MIME type of an output (not a chart)."""
+        value = output["data"][mime]
         if mime == "text/html":
-            return self._html_output(source_text(value), output, cell, number, source, files)
+            return self._html_output(cell_text(value), output, cell, number, source)
         if mime in IMAGES:
-            return self._image(output, mime, cell, number, source, files)
+            return self._image(output, mime, cell, number, source)
         if mime == "text/markdown":
-            return self._html(markdown2html_mistune(source_text(value)), kind="markdown")
+            parts = render_cell(cell_text(value))
+            markup = "".join(
+                f"<h{p.level}>{p.html}</h{p.level}>" if isinstance(p, Heading) else p.html
+                for p in parts
+            )
+            return self._html(markup, cell, kind="markdown")
         if mime == "text/latex":
             tex = source_text(value)
             fenced = _LATEX_FENCES.match(tex)
             return to_mathml(fenced.group(2) if fenced else tex, display=True)
         if mime == "application/javascript":
-            if self.job.trusted:
-                code = source_text(value).replace("</", "<\\/")
-                return f'<script type="text/javascript">{code}</script>'
-            return _safety_note(Counter({"script": 1}))
-        return _pre("rl-nb-text", source_text(value))
+            return self._script(cell_text(value), cell)
+        return _pre("rl-nb-text", cell_text(value))
 
-    def _html(self, markup: str, kind: str = "html") -> str:
-        note = ""
-        if not self.job.trusted:
-            cleaned = sanitize_html(markup)
-            markup, note = cleaned.html, _safety_note(cleaned.removed)
-        return f'<div class="rl-nb-{kind}">{markup}</div>{note}'
+    def _fallback(self, output: Any, cell: int, number: int, source: Any) -> str:
+        """What an output shows when its chart or widget cannot be drawn: the best of its
+        other representations (a picture, its HTML, its text)."""
+        data = output.get("data", {})
+        for mime in ("text/html", *IMAGES, "text/markdown", "text/latex", "text/plain"):
+            if mime in data:
+                return self._representation(mime, output, cell, number, source)
+        return ""
 
-    def _html_output(
-        self, markup: str, output: Any, cell: int, number: int, source: Any, files: Any
-    ) -> str:
+    def _script(self, code: str, cell: int) -> str:
+        """A JavaScript output: run where notebooks are trusted, else shown as its code."""
+        if self.job.trusted:
+            escaped = code.replace("</", "<\\/")
+            return f'<script type="text/javascript">{escaped}</script>'
+        self.left_out(cell, Counter({"script": 1}))
+        return (
+            '<details class="rl-nb-script"><summary>JavaScript output, not run</summary>'
+            f"<pre><code>{html.escape(code, quote=False)}</code></pre></details>"
+        )
+
+    def _html(self, markup: str, cell: int, kind: str = "html") -> str:
+        cleaned = sanitize_html(markup, address=self._address, trusted=self.job.trusted)
+        self.left_out(cell, cleaned.removed)
+        return f'<div class="rl-nb-{kind}">{cleaned.html}</div>'
+
+    def _html_output(self, markup: str, output: Any, cell: int, number: int, source: Any) -> str:
         if self.job.trusted:
             return f'<div class="rl-nb-html">{markup}</div>'
-        cleaned = sanitize_html(markup)
+        cleaned = sanitize_html(markup, address=self._address)
+        self.left_out(cell, cleaned.removed)
         image = next((m for m in IMAGES if m in output.get("data", {})), None)
         if cleaned.removed and image:
             # A scripted widget that also saved a picture of itself: show the picture.
-            return self._image(output, image, cell, number, source, files) + _safety_note(
-                cleaned.removed
-            )
-        return f'<div class="rl-nb-html">{cleaned.html}</div>{_safety_note(cleaned.removed)}'
+            return self._image(output, image, cell, number, source)
+        return f'<div class="rl-nb-html">{cleaned.html}</div>'
 
-    def _image(
-        self, output: Any, mime: str, cell: int, number: int, source: Any, files: Any
-    ) -> str:
-        extracted = output.get("metadata", {}).get("filenames", {}).get(mime)
-        content = files.get(extracted) if extracted else None
-        if content is None:  # not extracted (should not happen); decode it here
-            raw = output["data"][mime]
-            svg = mime == "image/svg+xml"
-            content = source_text(raw).encode() if svg else base64.b64decode(raw)
-        note = ""
-        if mime == "image/svg+xml" and not self.job.trusted:
-            # Opened on its own, an SVG file is a page of the site: it must run nothing.
-            try:
+    def _image_bytes(self, raw: Any, mime: str, cell: int) -> bytes:
+        """An image's file content: decoded, and for SVG made inert (unless trusted)."""
+        if mime == "image/svg+xml":
+            text = cell_text(raw)
+            # Outputs hold SVG as text; cell attachments, like other pictures, in base64.
+            content = text.encode() if text.lstrip().startswith("<") else _base64(text)
+            if not self.job.trusted:
+                # Opened on its own, an SVG file is a page of the site: it must run nothing.
                 content, removed = sanitize_svg(content)
-            except UnreadableSvg:
-                return (
-                    '<p class="rl-nb-note rl-nb-note--safety">An SVG image that is not'
-                    " well-formed XML was left out.</p>"
-                )
-            note = _safety_note(removed)
-        name = self._file(
-            Path(extracted).name if extracted else f"output_{cell}_{number}{IMAGES[mime]}",
-            content,
-        )
+                self.left_out(cell, removed)
+            return content
+        content = _base64(cell_text(raw))
+        if not content.startswith(_MAGIC[mime]):
+            what = "empty" if not content else f"not a {mime.split('/')[1].upper()} image"
+            raise ValueError(f"its data is {what}")
+        return content
+
+    def _image(self, output: Any, mime: str, cell: int, number: int, source: Any) -> str:
+        try:
+            content = self._image_bytes(output["data"][mime], mime, cell)
+        except UnreadableSvg:
+            return _note("damaged", "An SVG image that is not well-formed XML was left out.")
+        except ValueError as exc:
+            return _note("damaged", f"This image could not be read: {exc}.")
+        name = self._file(f"output_{cell}_{number}{IMAGES[mime]}", content)
         alt = _alt_text(source, cell)
         size = output.get("metadata", {}).get(mime, {})
         dims = "".join(
@@ -513,7 +638,7 @@ class _Page:
         src = html.escape(self.job.files_href + name, quote=True)
         return (
             f'<div class="rl-nb-image"><img src="{src}" alt="{html.escape(alt, quote=True)}"'
-            f'{dims} loading="lazy"></div>{note}'
+            f'{dims} loading="lazy"></div>'
         )
 
     def _plotly(self, figure: Any, cell: int) -> str:
@@ -529,6 +654,16 @@ class _Page:
         config = figure.get("config", {})
         if isinstance(config, dict):  # plotly.py sets this; nothing may call other hosts
             figure["config"] = {k: v for k, v in config.items() if k != "plotlyServerURL"}
+        remote = plotly_remote_images(figure)
+        if remote and isinstance(layout, dict):
+            # Pictures in the layout that plotly.js would fetch from other hosts: left out.
+            kept = [
+                i
+                for i in layout["images"]
+                if not (isinstance(i, dict) and i.get("source") in remote)
+            ]
+            figure["layout"] = {**layout, "images": kept}
+            self.left_out(cell, Counter({REMOTE_FIGURE: len(remote)}))
         return figure_html(figure, self.job.src_uri, self.urls, label=str(label))
 
     def _file(self, name: str, content: bytes) -> str:
@@ -564,14 +699,20 @@ def _pre(css: str, text: str) -> str:
     return f'<pre class="{css}"><code>{body}</code></pre>'
 
 
-def _safety_note(removed: Counter[str]) -> str:
-    what = removed_text(removed)
-    if not what:
-        return ""
-    return (
-        f'<p class="rl-nb-note rl-nb-note--safety">Left out for safety: {what}. Notebook'
-        " outputs run code only on sites that set trust_notebook_html: true.</p>"
-    )
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"its data is not valid base64 ({exc})") from None
+
+
+def _note(kind: str, text: str) -> str:
+    return f'<p class="rl-nb-note rl-nb-note--{kind}">{html.escape(text, quote=False)}</p>'
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().rstrip(".")
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _alt_text(cell: Any, index: int) -> str:

@@ -9,6 +9,11 @@ other part of a notebook.
 Top-level headings are kept apart: the page writes them as headings Markdown itself reads, so
 they reach the table of contents and search, with the anchors Jupyter gives them
 (`#Section-Title`), which links inside and between notebooks use.
+
+Formulas are MathML in elements of the site's own (Material styles `.math` and `.inline`
+for its own math extension), and, as MathJax does in Jupyter, formulas in the text of raw
+HTML blocks are typeset too. Addresses are left as written: the sanitiser, which sees the
+Markdown's links and the raw HTML's alike, makes them the site's.
 """
 
 from __future__ import annotations
@@ -27,8 +32,6 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from .math import to_mathml
 
-LinkRewrite = Callable[[str], str]  # a relative address in the cell -> its address on the site
-
 
 @dataclass(frozen=True)
 class Heading:
@@ -42,11 +45,13 @@ class Block:
     html: str
 
 
-def render_cell(source: str, rewrite: LinkRewrite) -> list[Heading | Block]:
+def render_cell(source: str) -> list[Heading | Block]:
     """A Markdown cell as top-level headings and the HTML between them."""
     md = _parser()
     tokens = md.parse(source)
-    _rewrite_links(tokens, rewrite)
+    for token in tokens:
+        if token.type == "html_block":
+            token.content = typeset_html(token.content)
     parts: list[Heading | Block] = []
     pending: list[Token] = []
 
@@ -93,22 +98,73 @@ def jupyter_anchor(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    md.use(amsmath_plugin, renderer=lambda tex: to_mathml(tex, display=True))
+    md.use(amsmath_plugin)
     md.use(
         dollarmath_plugin,
         allow_space=True,  # Jupyter draws `$ x + y $` as math
         allow_digits=False,  # "$5 and $10" stays text
         double_inline=True,
-        renderer=lambda tex, options: to_mathml(tex, display=bool(options["display_mode"])),
     )
-    # $$…$$ inside a paragraph: display math, in a span (the plugin's own rule writes a div).
-    md.add_render_rule(
-        "math_inline_double",
-        lambda renderer, tokens, index, *_: to_mathml(
-            tokens[index].content, display=True, in_text=True
-        ),
-    )
+    # The plugins' own rules wrap formulas in span.math.inline and div.math, which Material's
+    # styles for its own math extension take out of the line of text.
+    for name, display, in_text in (
+        ("math_inline", False, False),
+        ("math_inline_double", True, True),  # $$…$$ inside a paragraph: a span shown as a block
+        ("math_block", True, False),
+        ("math_block_label", True, False),
+        ("amsmath", True, False),
+    ):
+        md.add_render_rule(name, _math_rule(display, in_text))
     return md
+
+
+def _math_rule(display: bool, in_text: bool) -> Callable[..., str]:
+    def render(renderer: object, tokens: list[Token], index: int, *_: object) -> str:
+        markup = to_mathml(tokens[index].content, display=display, in_text=in_text)
+        return markup + "\n" if display and not in_text else markup
+
+    return render
+
+
+# Formulas in the text of raw HTML, as MathJax finds them there: $$…$$ and \[…\] (display),
+# $…$ and \(…\) (inline). A $ before a digit does not close a formula ("$5 and $10").
+_HTML_PIECES = re.compile(r"(<!--.*?-->|</?[A-Za-z][^>]*>)", re.DOTALL)
+_HTML_MATH = re.compile(
+    r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i2>.+?)\\\)"
+    r"|(?<![\\$])\$(?!\$)(?P<i1>(?:[^$\\\n]|\\.|\n(?![ \t]*\n))+?)(?<!\\)\$(?![$\d])",
+    re.DOTALL,
+)
+_NO_MATH = {"code", "pre", "script", "style", "textarea", "math", "kbd", "samp"}
+
+
+def typeset_html(markup: str) -> str:
+    """Raw HTML with the formulas in its text (not in code) as MathML."""
+    if "$" not in markup and "\\" not in markup:
+        return markup
+    out: list[str] = []
+    inside: list[str] = []
+    for piece in _HTML_PIECES.split(markup):
+        if piece.startswith("<"):
+            name = re.match(r"</?([A-Za-z][A-Za-z0-9]*)", piece)
+            tag = name.group(1).lower() if name else ""
+            if tag in _NO_MATH and not piece.endswith("/>"):
+                if piece.startswith("</"):
+                    if tag in inside:
+                        del inside[len(inside) - 1 - inside[::-1].index(tag)]
+                else:
+                    inside.append(tag)
+            out.append(piece)
+        elif inside:
+            out.append(piece)
+        else:
+            out.append(_HTML_MATH.sub(_typeset, piece))
+    return "".join(out)
+
+
+def _typeset(match: re.Match[str]) -> str:
+    display = match.group("d1") or match.group("d2")
+    tex = html.unescape(display if display is not None else match.group("i1") or match.group("i2"))
+    return to_mathml(tex, display=display is not None, in_text=True)
 
 
 def _plain_text(children: list[Token]) -> str:
@@ -126,20 +182,6 @@ def _plain_text(children: list[Token]) -> str:
         elif child.children:
             parts.append(_plain_text(child.children))
     return "".join(parts)
-
-
-_ADDRESS = {"link_open": "href", "image": "src"}
-
-
-def _rewrite_links(tokens: list[Token], rewrite: LinkRewrite) -> None:
-    for token in tokens:
-        name = _ADDRESS.get(token.type)
-        if name is not None:
-            value = token.attrGet(name)
-            if isinstance(value, str):
-                token.attrSet(name, rewrite(value))
-        if token.children:
-            _rewrite_links(token.children, rewrite)
 
 
 # Characters Python-Markdown would read again in a heading written back into the page.

@@ -27,7 +27,7 @@ def link_problems(log: Log, paths: Collection[str] | None = None) -> list[Proble
     problems = []
     for source, links in sources:
         for link in links:
-            target = link_target(source, link.href)
+            target = link_target(source, link.href, rooted=source.endswith(".ipynb"))
             if target is None or not names_a_file(target) or target in known:
                 continue
             problems.append(_missing(log, source, link, target))

@@ -21,8 +21,7 @@ from .frontmatter import (
     read_markdown,
     read_notebook,
 )
-from .links import LinkRef, markdown_links, script_lines
-from .projects import ProjectCard, card_from_front_matter, is_card
+from .links import LinkRef, html_links, markdown_links, script_lines
 
 _URL_UNSAFE = re.compile(r"[\s#?%\"<>\\]")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -140,7 +139,13 @@ def _notebook_links(text: str, notebook: dict[str, Any]) -> list[LinkRef]:
             continue
         if index == 0 and _has_front_matter(notebook):
             continue
-        found.extend(markdown_links(cell_source(cell), line_of_cell_source(text, cell)))
+        source, line = cell_source(cell), line_of_cell_source(text, cell)
+        found.extend(markdown_links(source, line))
+        found.extend(
+            link
+            for link in html_links(source, line)
+            if not link.href.lower().startswith("attachment:")
+        )
     return found
 
 

@@ -8,6 +8,7 @@ for every reader of the site.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -98,6 +99,58 @@ def _address(href: str) -> str:
     return href[1:-1] if href.startswith("<") and href.endswith(">") else href
 
 
+_HTML_ADDRESS = re.compile(
+    r"<(?:img|a|video|audio|source|track)\b[^>]*?\s(?:src|href|poster)\s*=\s*"
+    r"(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)",
+    re.IGNORECASE,
+)
+
+
+def html_links(text: str, first_line: int = 1) -> list[LinkRef]:
+    """Addresses in the raw HTML of Markdown `text` (pictures, media, links), outside code:
+    notebooks show these from their Markdown cells, so the link check reads them too."""
+    masked = prose(text)
+    return [
+        LinkRef(
+            html.unescape(match.group(1).strip("\"'")),
+            first_line + masked.count("\n", 0, match.start(1)),
+        )
+        for match in _HTML_ADDRESS.finditer(masked)
+        if match.group(1).strip("\"'")
+    ]
+
+
+_REMOTE = re.compile(r"^\s*(?:(?:https?|ftp):)?//", re.IGNORECASE)
+# Attributes that load a file into the page where they stand (not links a reader follows).
+_HTML_LOAD = re.compile(
+    r"<(?:img|video|audio|source|track|input|image)\b[^>]*?\s(?:src|poster|href|xlink:href)"
+    r"\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)",
+    re.IGNORECASE,
+)
+
+
+def is_remote(href: str) -> bool:
+    """An address on another host (https://…, //host/…)."""
+    return bool(_REMOTE.match(href))
+
+
+def remote_loads(text: str, *, markdown: bool = True) -> list[str]:
+    """Addresses on other hosts that showing `text` would load: pictures in Markdown, and
+    pictures, video and sound in its raw HTML (outside code, for Markdown)."""
+    masked = prose(text) if markdown else text
+    found: list[tuple[int, str]] = []
+    if markdown:
+        found += [
+            (m.start(2), _address(m.group(2)))
+            for m in _INLINE.finditer(masked)
+            if m.group(0)[0] == "!"
+        ]
+    found += [
+        (m.start(1), html.unescape(m.group(1).strip("\"'"))) for m in _HTML_LOAD.finditer(masked)
+    ]
+    return [href for _, href in sorted(found) if is_remote(href)]
+
+
 def script_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     """(line, what) for each place where raw HTML in Markdown `text` would run script."""
     masked = prose(text)
@@ -109,13 +162,17 @@ def script_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     return [(first_line + masked.count("\n", 0, offset), what) for offset, what in found]
 
 
-def link_target(source: str, href: str) -> str | None:
+def link_target(source: str, href: str, *, rooted: bool = False) -> str | None:
     """The repository path a link from the file `source` points at, as MkDocs resolves it;
     None for what MkDocs leaves alone: web addresses, absolute paths and anchors on the page.
-    The path may lead out of the repository ("../x"): the caller decides what that means."""
+    The path may lead out of the repository ("../x"): the caller decides what that means.
+    `rooted`: a path from the root ("/img/x.png") is from the site's root, as notebooks are
+    read (MkDocs leaves such links in Markdown alone)."""
     parts = urlsplit(href)
-    if parts.scheme or parts.netloc or href.startswith(("/", "\\")) or not parts.path:
+    if parts.scheme or parts.netloc or href.startswith("\\") or not parts.path:
         return None
+    if href.startswith("/"):
+        return posixpath.normpath(unquote(parts.path).lstrip("/")) if rooted else None
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(parts.path)))
 
 

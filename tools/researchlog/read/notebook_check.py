@@ -19,10 +19,12 @@ from ..core.codekey import code_key
 from ..core.problems import Problem, error, plural, warning
 from ..core.workers import Workers
 from .entries import Entry
+from .links import is_remote, remote_loads
 from .nbversion import upgrade, with_cell_ids
 
 MB = 1024 * 1024
 FORMAT = "3"  # of the cached verdicts: schema problem and output sizes
+PLOTLY = "application/vnd.plotly.v1+json"
 _CELL_KEY = re.compile(r'(?<!\\)"cell_type"\s*:')
 _LONG = 160
 
@@ -104,6 +106,8 @@ class NotebookChecks:
             budget = over_budget(entry.path, verdict.get("outputs") or [], self.max_bytes)
             if budget is not None:
                 problems.append(budget)
+            for line, cell, addresses in verdict.get("remote") or []:
+                problems.append(remote_problem(entry.path, line, cell, addresses))
             if verdict.get("schema"):
                 line, message = verdict["schema"]
                 problems.append(
@@ -157,6 +161,7 @@ def _inspect(path: Path) -> dict[str, Any] | None:
     return {
         "schema": _schema_problem(with_cell_ids(upgraded), lines),
         "outputs": _output_sizes(upgraded, lines),
+        "remote": _remote(upgraded, lines),
     }
 
 
@@ -186,6 +191,61 @@ def _output_sizes(notebook: dict[str, Any], lines: Sequence[int]) -> list[list[i
             if isinstance(output, dict) and not is_plotly_loader(output):
                 sizes.append([line_of_cell(lines, index), output_size(output)])
     return sizes
+
+
+def _remote(notebook: dict[str, Any], lines: Sequence[int]) -> list[list[Any]]:
+    """[line, cell number, addresses] for each cell whose Markdown or outputs would load
+    pictures, video or sound from other hosts (or a plotly figure's layout images)."""
+    found: list[list[Any]] = []
+    cells = notebook.get("cells")
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict):
+            continue
+        addresses: list[str] = []
+        if cell.get("cell_type") == "markdown":
+            addresses += remote_loads(cell_text(cell.get("source", "")))
+        outputs = cell.get("outputs")
+        for output in outputs if isinstance(outputs, list) else []:
+            data = output.get("data") if isinstance(output, dict) else None
+            if not isinstance(data, dict):
+                continue
+            if PLOTLY in data:
+                addresses += plotly_remote_images(data[PLOTLY])
+            elif "text/html" in data:
+                addresses += remote_loads(cell_text(data["text/html"]), markdown=False)
+            elif "text/markdown" in data:
+                addresses += remote_loads(cell_text(data["text/markdown"]))
+        if addresses:
+            found.append([line_of_cell(lines, index), index + 1, addresses])
+    return found
+
+
+def plotly_remote_images(figure: Any) -> list[str]:
+    """The addresses on other hosts of a plotly figure's layout images."""
+    layout = figure.get("layout") if isinstance(figure, dict) else None
+    images = layout.get("images") if isinstance(layout, dict) else None
+    return [
+        image["source"]
+        for image in (images if isinstance(images, list) else [])
+        if isinstance(image, dict)
+        and isinstance(image.get("source"), str)
+        and is_remote(image["source"])
+    ]
+
+
+def remote_problem(path: str, line: int | None, cell: int, addresses: Sequence[str]) -> Problem:
+    count = len(addresses)
+    first = addresses[0] if len(addresses[0]) <= 80 else addresses[0][:79] + "…"
+    more = f" and {plural(count - 1, 'more')}" if count > 1 else ""
+    return warning(
+        path,
+        line,
+        f"cell {cell} loads {plural(count, 'file')} from another host ({first}{more}); the"
+        " site shows a link instead, since it loads nothing from other hosts",
+        "save the picture beside the notebook and refer to it by a relative path, or make it"
+        " a link",
+        code="notebook-remote",
+    )
 
 
 def output_size(output: dict[str, Any]) -> int:
