@@ -43,6 +43,37 @@ BLUE = (
 VIDEO = base64.b64encode(b"\x00\x00\x00\x18ftypmp42" + bytes(16)).decode()
 
 
+def widget_view(model_id: str) -> dict[str, Any]:
+    return {
+        "application/vnd.jupyter.widget-view+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": model_id,
+        },
+        "text/plain": "widget",
+    }
+
+
+def model(name: str, module: str = "@jupyter-widgets/controls", **state: Any) -> dict[str, Any]:
+    return {"model_name": f"{name}Model", "model_module": module, "state": state}
+
+
+# As tqdm and ipywidgets save them: a finished bar (an HBox of an HTML label, a progress bar
+# and another label), a slider, a button, and a third-party widget. "gone" is not saved.
+WIDGET_STATE = {
+    "bar": model("HBox", children=["IPY_MODEL_pct", "IPY_MODEL_progress", "IPY_MODEL_count"]),
+    "pct": model("HTML", value="100%"),
+    "progress": model(
+        "FloatProgress", value=50612.0, max=50612.0, bar_style="success", style="IPY_MODEL_s"
+    ),
+    "s": model("ProgressStyle", bar_color="url(https://example.org/x)"),
+    "count": model("HTML", value=" 50612/50612 [00:01&lt;00:00]<script>steal()</script>"),
+    "slider": model("IntSlider", value=7, max=10, description="Epochs"),
+    "button": model("Button", description="Train", button_style="primary"),
+    "scene": model("Renderer", "jupyter-threejs"),
+}
+
+
 def display(data: dict[str, Any], **metadata: Any) -> Any:
     return v4.new_output("display_data", data=data, metadata=metadata)
 
@@ -112,6 +143,16 @@ def make_notebook() -> Any:
             )
         ],
     )
+    widgets = v4.new_code_cell(
+        "for x in tqdm(range(50612)): ...",
+        outputs=[
+            display(widget_view("bar")),
+            display(widget_view("slider")),
+            display(widget_view("button")),
+            display(widget_view("scene")),
+            display({**widget_view("gone"), "text/plain": "IntSlider(value=3)"}),
+        ],
+    )
     cells = [
         v4.new_markdown_cell("# The title\n\nIntroduction."),
         pasted,
@@ -131,8 +172,16 @@ def make_notebook() -> Any:
         damaged,
         media,
         figure,
+        widgets,
     ]
     notebook = v4.new_notebook(cells=cells)
+    notebook.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "state": WIDGET_STATE,
+        }
+    }
     notebook.metadata["researchlog"] = {
         "title": "Outputs of every kind",
         "status": "success",
@@ -174,6 +223,7 @@ def test_every_output_is_one_element_of_its_kind(built: tuple[Repo, Path, Any, A
         *("image", "image"),
         *("html", "html", "script", "markdown", "latex", "text"),  # not the unknown type
         "plotly",
+        *("widget", "widget", "widget", "widget", "text"),  # "gone" was not saved
     ]
     streams = page(site).select(".rl-nb-stream")
     assert [s.get_text() for s in streams] == ["0\n1\n", "careful\n", "2\n"]
@@ -209,8 +259,8 @@ def test_what_is_left_out_is_said_once_with_its_cells(built: tuple[Repo, Path, A
     assert len(notes) == 1
     text = [p.get_text(" ", strip=True) for p in notes[0].select("p")[1:]]
     assert text == [
-        "Left out for safety: 2 scripts and 1 event handler (in cell 8 ). Notebook outputs run"
-        " code only on sites that set trust_notebook_html: true.",
+        "Left out for safety: 3 scripts and 1 event handler (in cells 8 and 10 ). Notebook"
+        " outputs run code only on sites that set trust_notebook_html: true.",
         "Shown as links, since this page loads nothing from other hosts: 3 pictures, videos or"
         " sounds from other hosts (in cells 5 and 8 ).",
         "Left out of charts, since this page loads nothing from other hosts: 1 picture from"
@@ -218,6 +268,7 @@ def test_what_is_left_out_is_said_once_with_its_cells(built: tuple[Repo, Path, A
     ]
     assert [a["href"] for a in notes[0].select("a")] == [
         "#cell-8",
+        "#cell-10",
         "#Capturing-output-with-%%capture",
         "#cell-8",
         "#cell-9",
@@ -347,3 +398,19 @@ def test_rendering_a_notebook_again_gives_the_same_page(
         ).stdout
         == ""
     )
+
+
+def test_widgets_are_drawn_from_their_saved_state(built: tuple[Repo, Path, Any, Any]) -> None:
+    _, site, _, _ = built
+    bar, slider, button, scene = page(site).select(".rl-widget")
+    assert bar.get_text(" ", strip=True) == "100% 50612/50612 [00:01<00:00]"
+    progress = bar.select_one("[role=progressbar]")
+    assert (progress["aria-valuenow"], progress["aria-valuemax"]) == ("50612", "50612")
+    assert progress.select_one(".rl-w-bar")["style"] == "width:100%"  # no colour from a url()
+    assert bar.select_one("script") is None
+    control = slider.select_one("input[type=range]")
+    assert (control["value"], control["max"], control["aria-label"]) == ("7", "10", "Epochs")
+    assert control.has_attr("disabled")
+    assert slider.select_one("output").get_text() == "7"
+    assert button.select_one("button").get_text() == "Train"
+    assert "jupyter-threejs" in scene.get_text() and "not shown here" in scene.get_text()

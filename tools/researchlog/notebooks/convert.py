@@ -58,7 +58,7 @@ from ..read.notebook_check import (
     plotly_remote_images,
 )
 from .job import Converted, Job
-from .markdown import Heading, heading_markdown, render_cell
+from .markdown import Heading, heading_markdown, render_cell, typeset_html
 from .math import to_mathml
 from .outputs import IMAGES, OMITTED, output_kind, saved_widgets
 from .safety import (
@@ -71,6 +71,7 @@ from .safety import (
     sanitize_html,
     sanitize_svg,
 )
+from .widgets import WidgetViews
 
 REMOTE_FIGURE = "remote-figure"
 _REMOTE_NOTES = {
@@ -541,7 +542,9 @@ class _Page:
             )
         if kind == "plotly":
             return self._plotly(value, cell)
-        if kind in ("widget", "vega", "bokeh"):
+        if kind == "widget":
+            return self._widget(value, cell, source)
+        if kind in ("vega", "bokeh"):
             return self._fallback(output, cell, number, source)
         return self._representation(mime, output, cell, number, source)
 
@@ -575,6 +578,31 @@ class _Page:
             if mime in data:
                 return self._representation(mime, output, cell, number, source)
         return ""
+
+    def _widget(self, view: Any, cell: int, source: Any) -> str:
+        """A widget drawn from the state the notebook saved (see widgets.py)."""
+
+        def markup(text: str) -> str:
+            cleaned = sanitize_html(text, address=self._address, trusted=self.job.trusted)
+            self.left_out(cell, cleaned.removed)
+            return cleaned.html
+
+        def store(name: str, content: bytes) -> str:
+            return self.job.files_href + self._file(name, content)
+
+        def outputs(items: list[Any]) -> str:
+            shown = []
+            for number, item in enumerate(items):
+                found = output_kind(item, self.widgets) if isinstance(item, dict) else None
+                if found is not None:
+                    body = self._output_body(*found, item, cell, 1000 + number, source)
+                    shown.append(f'<div class="rl-w-output">{body}</div>')
+            return "".join(shown)
+
+        views = WidgetViews(
+            self.widgets, markup=markup, math=typeset_html, store=store, outputs=outputs
+        )
+        return views.render(str(view.get("model_id")))
 
     def _script(self, code: str, cell: int) -> str:
         """A JavaScript output: run where notebooks are trusted, else shown as its code."""
