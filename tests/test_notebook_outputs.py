@@ -263,8 +263,8 @@ def test_what_is_left_out_is_said_once_with_its_cells(built: tuple[Repo, Path, A
         " outputs run code only on sites that set trust_notebook_html: true.",
         "Shown as links, since this page loads nothing from other hosts: 3 pictures, videos or"
         " sounds from other hosts (in cells 5 and 8 ).",
-        "Left out of charts, since this page loads nothing from other hosts: 1 picture from"
-        " another host in a chart's layout (in cell 9 ).",
+        "Left out of charts, since this page loads nothing from other hosts: 1 file from"
+        " another host in a chart (in cell 9 ).",
     ]
     assert [a["href"] for a in notes[0].select("a")] == [
         "#cell-8",

@@ -133,7 +133,9 @@ def output_kind(output: dict[str, Any], widget_models: set[str]) -> str | None:
       -> "script", text/plain -> "text";
     - no element for an output with none of these, for Bokeh's loader (an output with
       application/vnd.bokehjs_load.v0+json and no bokehjs_exec), and for plotly's loader
-      (only text/html and text/plain, the HTML setting window.PlotlyConfig).
+      (only text/html and text/plain, the HTML setting window.PlotlyConfig and holding no
+      figure: plotly 5 and later start every figure saved as HTML with the same
+      window.PlotlyConfig script, and those figures are "html").
     """
     kind = output.get("output_type")
     if kind in ("stream", "error"):
@@ -143,7 +145,11 @@ def output_kind(output: dict[str, Any], widget_models: set[str]) -> str | None:
         return None
     html = data.get("text/html", "")
     html = "".join(html) if isinstance(html, list) else str(html)
-    if set(data) <= {"text/html", "text/plain"} and "window.PlotlyConfig" in html[:2000]:
+    if (
+        set(data) <= {"text/html", "text/plain"}
+        and "window.PlotlyConfig" in html[:2000]
+        and "plotly-graph-div" not in html
+    ):
         return None
     for mime, name in KINDS_BY_MIME:
         if mime not in data:

@@ -125,11 +125,154 @@
     });
   }
 
-  new MutationObserver(retheme).observe(document.body, {
+  /* Scripts that must run in order (a library, then its plugins). */
+  function loadScripts(sources) {
+    return sources.split(/\s+/).filter(Boolean).reduce(function (ready, src) {
+      return ready.then(function () { return loadScript(src); });
+    }, Promise.resolve());
+  }
+
+  function isDark() {
+    return document.body.getAttribute("data-md-color-scheme") === "slate";
+  }
+
+  /* Where a chart cannot be drawn: the picture the notebook saved of it, else a note. */
+  function chartFailed(element, error) {
+    if (element.researchlogFailed) return;
+    element.researchlogFailed = true;
+    var fallback = element.getAttribute("data-fallback");
+    if (fallback) {
+      var image = document.createElement("img");
+      image.src = fallback;
+      image.alt = element.getAttribute("data-fallback-alt") || "";
+      element.replaceChildren(image);
+      element.classList.add("rl-chart--picture");
+      return;
+    }
+    var note = document.createElement("p");
+    note.className = "rl-figure__error";
+    note.textContent = "The chart could not be drawn: " + (error && error.message || error);
+    element.replaceChildren(note);
+  }
+
+  /* Vega and vega-lite specs, drawn by the site's vega-embed. Data and images come only
+     from this site (or the spec itself): a spec that names another host is not drawn. */
+  function vegaOptions(element) {
+    var loader = window.vega.loader();
+    var sanitize = loader.sanitize;
+    loader.sanitize = function (uri, options) {
+      return sanitize.call(loader, uri, options).then(function (result) {
+        var href = new URL(result.href, document.baseURI);
+        if (options && options.context === "href") return result;
+        if (href.protocol !== "data:" && href.origin !== window.location.origin) {
+          throw new Error("it loads data from another host (" + href.host + ")");
+        }
+        return result;
+      });
+    };
+    return {
+      mode: element.getAttribute("data-mode") || "vega-lite",
+      renderer: "svg",
+      theme: isDark() ? "dark" : undefined,
+      config: { background: "transparent" },
+      loader: loader,
+      logLevel: window.vega.Error,
+      actions: false,
+    };
+  }
+
+  function drawVega(element) {
+    if (element.researchlogView !== undefined || element.researchlogFailed) return;
+    element.researchlogView = null;
+    var spec = JSON.parse(element.getAttribute("data-spec"));
+    window.vegaEmbed(element, spec, vegaOptions(element)).then(function (result) {
+      element.researchlogView = result;
+      element.dispatchEvent(new CustomEvent("researchlog:chart", { bubbles: true }));
+    }).catch(function (error) { chartFailed(element, error); });
+  }
+
+  /* BokehJS of the document's major version: each version loads into its own Bokeh object,
+     one after the other, so a page may hold documents of Bokeh 2 and 3. */
+  var bokehs = {};
+  var bokehQueue = Promise.resolve();
+  function bokehFor(major, sources) {
+    bokehQueue = bokehQueue.then(function () {
+      if (bokehs[major]) window.Bokeh = bokehs[major];
+      else delete window.Bokeh;
+      return loadScripts(sources).then(function () { bokehs[major] = window.Bokeh; });
+    });
+    return bokehQueue.then(function () {
+      if (!bokehs[major]) throw new Error("BokehJS did not load");
+      return bokehs[major];
+    });
+  }
+
+  function drawBokeh(element) {
+    if (element.researchlogDrawn || element.researchlogFailed) return;
+    element.researchlogDrawn = true;
+    var docs = JSON.parse(element.getAttribute("data-docs"));
+    var items = JSON.parse(element.getAttribute("data-items")).map(function (item, index) {
+      var roots = {};
+      (item.root_ids || Object.keys(item.roots || {})).forEach(function (root, number) {
+        var target = document.createElement("div");
+        target.id = element.id + "-" + index + "-" + number;
+        element.appendChild(target);
+        roots[root] = target.id;
+      });
+      return { docid: item.docid, root_ids: item.root_ids || Object.keys(roots), roots: roots };
+    });
+    bokehFor(element.getAttribute("data-major"), element.getAttribute("data-bokeh-src"))
+      .then(function (Bokeh) { return Bokeh.embed.embed_items(docs, items); })
+      .then(function () {
+        element.dispatchEvent(new CustomEvent("researchlog:chart", { bubbles: true }));
+      })
+      .catch(function (error) { chartFailed(element, error); });
+  }
+
+  /* Charts are drawn as they come near the viewport, each kind once its library is here. */
+  function drawCharts(selector, source, draw) {
+    var charts = document.querySelectorAll(selector);
+    if (!charts.length) return;
+    // BokehJS is loaded per document (by its version); vega once for all charts.
+    var ready = source === "data-bokeh-src" ? Promise.resolve() : loadScripts(
+      charts[0].getAttribute(source));
+    ready.then(function () {
+      if (!("IntersectionObserver" in window)) {
+        charts.forEach(draw);
+        return;
+      }
+      var observer = new IntersectionObserver(function (seen) {
+        seen.forEach(function (item) {
+          if (!item.isIntersecting) return;
+          observer.unobserve(item.target);
+          draw(item.target);
+        });
+      }, { rootMargin: "400px 0px" });
+      charts.forEach(function (element) { observer.observe(element); });
+    }).catch(function (error) {
+      charts.forEach(function (element) { chartFailed(element, error); });
+    });
+  }
+
+  function rethemeVega() {
+    document.querySelectorAll(".rl-vega").forEach(function (element) {
+      if (!element.researchlogView) return;
+      element.researchlogView.finalize();
+      element.researchlogView = undefined;
+      element.replaceChildren();
+      drawVega(element);
+    });
+  }
+
+  new MutationObserver(function () { retheme(); rethemeVega(); }).observe(document.body, {
     attributes: true, attributeFilter: ["data-md-color-scheme"],
   });
 
   onPage(drawFigures);
+  onPage(function () {
+    drawCharts(".rl-vega[data-spec]", "data-vega-src", drawVega);
+    drawCharts(".rl-bokeh[data-docs]", "data-bokeh-src", drawBokeh);
+  });
   window.researchlog = {
     onPage: onPage, loadScript: loadScript, themeLayout: themeLayout, themeData: themeData,
   };

@@ -34,6 +34,7 @@ from ..pages.model import Body, StaticFile
 from ..pages.urls import Urls
 from ..read.notebook_check import MB
 from .job import Converted, Job
+from .libraries import static_files
 
 Progress = Callable[[str], None]
 CACHE_FOLDER = "notebooks"
@@ -129,7 +130,7 @@ class NotebookConversions:
         return [
             StaticFile(f"{_files_folder(job.src_uri)}/{name}", source=self.folder / "files" / sha)
             for name, sha in result.files
-        ]
+        ] + static_files(result.libraries)
 
     def page_files(self, src_uri: str) -> list[StaticFile]:
         """The extracted files of the notebook page at src_uri; none for other pages."""
@@ -148,12 +149,12 @@ class NotebookConversions:
 
     def finish(self) -> NotebookPages:
         """Wait for every conversion; the extracted files and the problems of all notebooks."""
-        files: list[StaticFile] = []
+        files: dict[str, StaticFile] = {}  # a library many notebooks need, once
         problems: list[Problem] = []
         for slug in self.jobs:
             result = self._result(slug)
             assert result is not None
-            files.extend(self.files(slug))
+            files.update((static.src_uri, static) for static in self.files(slug))
             problems.extend(result.problems)
         self.close()
         if self.converted:
@@ -165,7 +166,7 @@ class NotebookConversions:
                 f" {time.perf_counter() - self.started:.2f}s"
             )
         return NotebookPages(
-            tuple(files), tuple(problems), self.converted, len(self.jobs) - self.converted
+            tuple(files.values()), tuple(problems), self.converted, len(self.jobs) - self.converted
         )
 
     def close(self) -> None:

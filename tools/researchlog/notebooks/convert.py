@@ -44,7 +44,7 @@ from pygments.util import ClassNotFound
 
 from ..core import cache
 from ..core.problems import Problem, error, plural, warning
-from ..pages.figures import figure_html
+from ..pages.figures import figure_html, json_attribute
 from ..pages.urls import Urls
 from ..read.files import git_blob_sha
 from ..read.links import link_target
@@ -56,8 +56,21 @@ from ..read.notebook_check import (
     megabytes,
     output_size,
     plotly_remote_images,
+    vega_remote_urls,
+)
+from .charts import (
+    BokehItem,
+    altair_specs,
+    bokeh_item,
+    bokeh_models,
+    bokeh_title,
+    compressed_buffers,
+    plotly_figures,
+    safe_bokeh,
+    vega_mode,
 )
 from .job import Converted, Job
+from .libraries import SITE_DIR, VEGA, bokeh_bundles
 from .markdown import Heading, heading_markdown, render_cell, typeset_html
 from .math import to_mathml
 from .outputs import IMAGES, OMITTED, output_kind, saved_widgets
@@ -78,10 +91,7 @@ _REMOTE_NOTES = {
     REMOTE: ("Shown as links", REMOTE_LABEL),
     REMOTE_FIGURE: (
         "Left out of charts",
-        (
-            "picture from another host in a chart's layout",
-            "pictures from other hosts in charts' layouts",
-        ),
+        ("file from another host in a chart", "files from other hosts in charts"),
     ),
 }
 CELL_INDEX = "researchlog_cell"  # metadata key: the cell's place in the file, kept through tags
@@ -221,6 +231,8 @@ class _Page:
         self.removed_cells: dict[str, set[int]] = {}  # "safety" | "remote" -> cell indexes
         self.anchors: dict[int, str] = {}  # cell index -> an id on the page within it
         self.attachments: dict[str, str] = {}  # of the Markdown cell being read: name -> file
+        self.libraries: dict[str, None] = {}  # vendored scripts the charts need, in order
+        self.charts = 0
 
     # ------------------------------------------------------------------ results
 
@@ -242,6 +254,7 @@ class _Page:
             problems=tuple(self.problems),
             figures=self.figures,
             cacheable=self.cacheable and cacheable,
+            libraries=tuple(self.libraries),
         )
 
     def _markdown_parts(self) -> list[str]:
@@ -544,9 +557,108 @@ class _Page:
             return self._plotly(value, cell)
         if kind == "widget":
             return self._widget(value, cell, source)
-        if kind in ("vega", "bokeh"):
+        if kind == "vega":
+            if isinstance(value, dict):
+                return self._vega(value, vega_mode(mime), output, cell, number, source)
+            return self._fallback(output, cell, number, source)
+        if kind == "bokeh":
+            item = bokeh_item(cell_text(output["data"].get("application/javascript", "")))
+            if item is not None:
+                return self._bokeh(item, cell)
             return self._fallback(output, cell, number, source)
         return self._representation(mime, output, cell, number, source)
+
+    # ------------------------------------------------------------------ charts
+
+    def _scripts(self, paths: tuple[str, ...]) -> str:
+        """The addresses of vendored scripts, for a data-…-src attribute; the page needs them."""
+        self.libraries.update(dict.fromkeys(paths))
+        return " ".join(self.urls.asset(self.job.src_uri, f"{SITE_DIR}/{p}") for p in paths)
+
+    def _chart_label(self, title: Any, cell: int) -> str:
+        if isinstance(title, dict):
+            title = title.get("text")
+        if isinstance(title, list):
+            title = " ".join(str(t) for t in title)
+        return f"Chart: {title}" if title else f"Chart, output of cell {cell + 1}"
+
+    def _vega(
+        self, spec: dict[str, Any], mode: str, output: Any, cell: int, number: int, source: Any
+    ) -> str:
+        """A vega-lite or Vega chart drawn from its spec by the site's vega-embed; where it
+        cannot be drawn, the picture the notebook saved of it (if any) is shown instead."""
+        self.charts += 1
+        fallback = picture_tag = ""
+        data = output.get("data", {}) if output is not None else {}
+        picture = next((m for m in ("image/png", "image/svg+xml") if m in data), None)
+        if picture is not None:
+            try:
+                content = self._image_bytes(data[picture], picture, cell)
+            except (ValueError, UnreadableSvg):
+                content = b""
+            if content:
+                name = self._file(f"output_{cell}_{number}{IMAGES[picture]}", content)
+                src = html.escape(self.job.files_href + name, quote=True)
+                alt = html.escape(_alt_text(source, cell), quote=True)
+                picture_tag = f'<img src="{src}" alt="{alt}">'
+                fallback = (
+                    f' data-fallback="{src}" data-fallback-alt="{alt}"'
+                    f"><noscript>{picture_tag}</noscript"
+                )
+        label = html.escape(self._chart_label(spec.get("title"), cell), quote=True)
+        remote = vega_remote_urls(spec)
+        if remote:
+            # Its data is on another host, which the site never asks: the picture, if any.
+            self.left_out(cell, Counter({REMOTE_FIGURE: len(remote)}))
+            shown = picture_tag or _note(
+                "remote", "This chart is not drawn: its data is on another host."
+            )
+            return (
+                f'<figure class="rl-chart" aria-label="{label}"><div class="rl-vega'
+                f' rl-chart--picture">{shown}</div></figure>'
+            )
+        return (
+            f'<figure class="rl-chart" aria-label="{label}"><div class="rl-vega"'
+            f' data-vega-src="{html.escape(self._scripts(VEGA), quote=True)}" data-mode="{mode}"'
+            f" data-spec='{json_attribute(spec)}'{fallback}></div></figure>"
+        )
+
+    def _bokeh(self, item: BokehItem, cell: int) -> str:
+        """A Bokeh document drawn by the site's BokehJS, from its JSON: with its code emptied
+        and its HTML sanitised unless notebooks are trusted."""
+        if not self.job.trusted:
+            item, removed = safe_bokeh(item, lambda markup: sanitize_html(markup))
+            self.left_out(cell, removed)
+        bundles = bokeh_bundles(item.major, bokeh_models(item.docs))
+        if bundles is None:
+            return _note(
+                "damaged",
+                f"This Bokeh chart was made by Bokeh {item.major or 'of an unknown version'},"
+                " which this site cannot draw (it draws Bokeh 2 and 3).",
+            )
+        self.charts += 1
+        docs = compressed_buffers(item.docs) if item.major >= 3 else item.docs
+        label = html.escape(self._chart_label(bokeh_title(item.docs), cell), quote=True)
+        return (
+            f'<figure class="rl-chart" aria-label="{label}"><div class="rl-bokeh"'
+            f' id="{self.prefix}-bokeh-{self.charts}" data-major="{item.major}"'
+            f' data-bokeh-src="{html.escape(self._scripts(bundles), quote=True)}"'
+            f" data-docs='{json_attribute(docs)}' data-items='{json_attribute(item.items)}'>"
+            "</div></figure>"
+        )
+
+    def _charts_in_html(self, markup: str, cell: int) -> str | None:
+        """Charts an HTML output draws with its script (Altair's vegaEmbed, plotly's and
+        XPlot's Plotly.newPlot, Bokeh's embed), drawn here from their JSON; None if none."""
+        if "<script" not in markup.lower():
+            return None
+        shown = [self._vega(spec, mode, None, cell, 0, None) for spec, mode in altair_specs(markup)]
+        shown += [self._plotly(figure, cell) for figure in plotly_figures(markup)]
+        if "docs_json" in markup:
+            item = bokeh_item(markup)
+            if item is not None:
+                shown.append(self._bokeh(item, cell))
+        return "".join(shown) if shown else None
 
     def _representation(self, mime: str, output: Any, cell: int, number: int, source: Any) -> str:
         """The HTML for one MIME type of an output (not a chart)."""
@@ -623,6 +735,9 @@ class _Page:
     def _html_output(self, markup: str, output: Any, cell: int, number: int, source: Any) -> str:
         if self.job.trusted:
             return f'<div class="rl-nb-html">{markup}</div>'
+        charts = self._charts_in_html(markup, cell)
+        if charts is not None:
+            return charts
         cleaned = sanitize_html(markup, address=self._address)
         self.left_out(cell, cleaned.removed)
         image = next((m for m in IMAGES if m in output.get("data", {})), None)
@@ -678,7 +793,8 @@ class _Page:
         if isinstance(title, dict):
             title = title.get("text", "")
         label = f"Chart: {title}" if title else f"Interactive chart, output of cell {cell + 1}"
-        figure = dict(figure)
+        figure = _modern_titles(dict(figure))
+        layout = figure.get("layout", {})
         config = figure.get("config", {})
         if isinstance(config, dict):  # plotly.py sets this; nothing may call other hosts
             figure["config"] = {k: v for k, v in config.items() if k != "plotlyServerURL"}
@@ -741,6 +857,22 @@ def _note(kind: str, text: str) -> str:
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().rstrip(".")
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _modern_titles(value: Any) -> Any:
+    """Titles as plotly.js 2 and 3 read them: older plotly.py (and XPlot) wrote `title: "…"`
+    and `titlefont`, which the site's plotly.js ignores; now `title: {text, font}`."""
+    if isinstance(value, list):
+        return [_modern_titles(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    fixed = {key: _modern_titles(item) for key, item in value.items()}
+    if isinstance(fixed.get("title"), str | int | float):
+        fixed["title"] = {"text": fixed["title"]}
+    for old, new in (("titlefont", "font"), ("titleside", "side")):
+        if old in fixed and isinstance(fixed.get("title", {}), dict):
+            fixed["title"] = {new: fixed.pop(old), **fixed.get("title", {})}
+    return fixed
 
 
 def _alt_text(cell: Any, index: int) -> str:

@@ -40,6 +40,7 @@ class Converted:
     problems: tuple[Problem, ...] = ()
     figures: int = 0
     cacheable: bool = True  # False: depends on more than the file (a run that failed)
+    libraries: tuple[str, ...] = ()  # vendored scripts its charts need (libraries.py)
 
     def encode(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class Converted:
             "problems": [problem.encode() for problem in self.problems],
             "figures": self.figures,
             "cacheable": self.cacheable,
+            "libraries": list(self.libraries),
         }
 
     @classmethod
@@ -60,4 +62,5 @@ class Converted:
             problems=tuple(Problem.decode(p) for p in data["problems"]),
             figures=int(data["figures"]),
             cacheable=bool(data["cacheable"]),
+            libraries=tuple(str(path) for path in data["libraries"]),
         )

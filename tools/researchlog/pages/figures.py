@@ -33,6 +33,11 @@ def plotly_js_file() -> StaticFile | None:
     return StaticFile(PLOTLY_JS, source=path) if path.exists() else None
 
 
+def json_attribute(value: Any) -> str:
+    """JSON for a single-quoted HTML attribute (see _figure_json)."""
+    return _figure_json(value)
+
+
 def _figure_json(value: Any) -> str:
     """JSON for a single-quoted attribute (JSON is full of double quotes, which would each cost
     six bytes as &quot;); only & ' < > are escaped. NaN and infinities, which JSON cannot hold,

@@ -47,6 +47,8 @@ def _missing(log: Log, source: str, link: LinkRef, target: str) -> Problem:
             f" {log.settings.log_dir}/ and {log.settings.playbook_dir}/ are); move it there,"
             " or give its full web address on your forge"
         )
+    elif link.href.startswith("/"):
+        hint = "correct the path (from / it is from the root of the site), or add the file"
     else:
         hint = f"correct the path (it is relative to {source}), or add the file"
     return warning(

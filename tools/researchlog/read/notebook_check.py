@@ -25,6 +25,7 @@ from .nbversion import upgrade, with_cell_ids
 MB = 1024 * 1024
 FORMAT = "3"  # of the cached verdicts: schema problem and output sizes
 PLOTLY = "application/vnd.plotly.v1+json"
+VEGA_PREFIXES = ("application/vnd.vegalite.", "application/vnd.vega.")
 _CELL_KEY = re.compile(r'(?<!\\)"cell_type"\s*:')
 _LONG = 160
 
@@ -211,6 +212,9 @@ def _remote(notebook: dict[str, Any], lines: Sequence[int]) -> list[list[Any]]:
                 continue
             if PLOTLY in data:
                 addresses += plotly_remote_images(data[PLOTLY])
+            elif any(mime.startswith(VEGA_PREFIXES) for mime in data):
+                spec = next(v for m, v in data.items() if m.startswith(VEGA_PREFIXES))
+                addresses += vega_remote_urls(spec)
             elif "text/html" in data:
                 addresses += remote_loads(cell_text(data["text/html"]), markdown=False)
             elif "text/markdown" in data:
@@ -231,6 +235,22 @@ def plotly_remote_images(figure: Any) -> list[str]:
         and isinstance(image.get("source"), str)
         and is_remote(image["source"])
     ]
+
+
+def vega_remote_urls(spec: Any) -> list[str]:
+    """The addresses on other hosts a vega or vega-lite spec loads (data and images)."""
+    found: list[str] = []
+    stack = [spec]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            url = value.get("url")
+            if isinstance(url, str) and is_remote(url):
+                found.append(url)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 def remote_problem(path: str, line: int | None, cell: int, addresses: Sequence[str]) -> Problem:
@@ -263,13 +283,18 @@ def output_size(output: dict[str, Any]) -> int:
 
 
 def is_plotly_loader(output: dict[str, Any]) -> bool:
-    """plotly's notebook renderer first emits all of plotly.js as one HTML output; the site
-    ships its own copy, so that output is only dead weight."""
+    """plotly's notebook renderer first emits all of plotly.js (or a script loading it) as
+    one HTML output; the site ships its own copy, so that output is only dead weight. A
+    figure saved as HTML starts the same way, but holds the figure's plotly-graph-div."""
     data = output.get("data", {})
     if not isinstance(data, dict):
         return False
-    markup = source_text(data.get("text/html", ""))
-    return set(data) <= {"text/html", "text/plain"} and "window.PlotlyConfig" in markup[:2000]
+    markup = cell_text(data.get("text/html", ""))
+    return (
+        set(data) <= {"text/html", "text/plain"}
+        and "window.PlotlyConfig" in markup[:2000]
+        and "plotly-graph-div" not in markup
+    )
 
 
 def megabytes(count: int) -> str:
