@@ -60,6 +60,10 @@ CELLS = [
     "go.Figure(go.Bar(x=['a', 'b'], y=[3, 1]), layout_title_text='Bars').show()",
     # A tqdm bar: an HBox of HTML, FloatProgress and HTML, its state saved by nbclient.
     "from tqdm.notebook import tqdm\nfor _ in tqdm(range(500)):\n    pass",
+    # A training loop that prints a line per epoch, flushed each time: one stream output
+    # per line, as nbclient saves them.
+    "import sys\nfor epoch in range(300):\n"
+    "    print(f'epoch {epoch} loss {1 / (epoch + 1):.4f}')\n    sys.stdout.flush()",
 ]
 FRONT = """---
 title: Charts of every library
@@ -139,7 +143,7 @@ def url(site: Path) -> Iterator[str]:
 def test_charts_are_data_on_the_page_and_libraries_files_of_the_site(site: Path) -> None:
     soup = BeautifulSoup((site / PAGE / "index.html").read_text(encoding="utf-8"), "html.parser")
     kinds = [o["data-output"] for o in soup.select(".rl-nb-output")]
-    assert kinds == ["html", "bokeh", "vega", "html", "html", "widget", "vega"]
+    assert kinds == ["html", "bokeh", "vega", "html", "html", "widget", "stream", "vega"]
     document = soup.select_one(".rl-bokeh")["data-docs"]
     assert "document.body.dataset.bokehjs" not in document  # the callback's code is gone
     assert "Run 7" in document and "onmouseover" not in document
@@ -184,6 +188,21 @@ def test_charts_and_widgets_are_drawn_offline_and_run_nothing(page: Any, url: st
     picture = fallback.locator("img")
     picture.wait_for(state="visible", timeout=15_000)
     assert base64.b64decode(PIXEL) == page.request.get(picture.evaluate("i => i.src")).body()
+    # The training loop's 300 lines: one output, folded to part of the screen; the button
+    # (reached and pressed with the keyboard) shows it whole, and folds it again.
+    stream = page.locator(".rl-nb-output[data-output=stream]").last
+    button = page.locator(".rl-nb-fold")
+    assert button.count() == 1
+    assert button.get_attribute("aria-expanded") == "false"
+    assert button.inner_text() == "Show all 300 lines"
+    assert stream.evaluate("e => e.getBoundingClientRect().height") < 900
+    button.focus()
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-expanded") == "true"
+    assert stream.evaluate("e => e.getBoundingClientRect().height") > 3000
+    assert "epoch 299 loss 0.0033" in stream.inner_text()
+    page.keyboard.press("Enter")
+    assert button.inner_text() == "Show all 300 lines"
     # Dark mode draws the vega charts again in the dark theme.
     light = vega.first.locator("svg").first.evaluate("s => s.innerHTML")
     page.locator("label[for='__palette_1']").first.click()

@@ -268,7 +268,58 @@
     attributes: true, attributeFilter: ["data-md-color-scheme"],
   });
 
+  /* Notebook outputs taller than the screen are folded to part of it, with a button to
+     show them whole (and to fold them again). Charts, widgets and pictures keep their size. */
+  var FOLDED = "rl-nb-output--folded";
+  var FOLDABLE = ["stream", "error", "text", "html", "markdown", "latex", "script"];
+  var folds = 0;
+
+  function foldLabel(output, folded) {
+    if (!folded) return "Show less";
+    var kind = output.getAttribute("data-output");
+    if (kind === "stream" || kind === "error" || kind === "text") {
+      var lines = output.textContent.replace(/\n$/, "").split("\n").length;
+      return "Show all " + lines.toLocaleString("en") + " lines";
+    }
+    return "Show the whole output";
+  }
+
+  function setFolded(output, button, folded) {
+    output.classList.toggle(FOLDED, folded);
+    button.setAttribute("aria-expanded", folded ? "false" : "true");
+    button.textContent = foldLabel(output, folded);
+  }
+
+  function foldOutputs() {
+    var limit = window.innerHeight;
+    document.querySelectorAll(".rl-nb-output[data-output]").forEach(function (output) {
+      if (output.researchlogFold !== undefined) return;
+      output.researchlogFold = null;
+      if (FOLDABLE.indexOf(output.getAttribute("data-output")) < 0) return;
+      if (output.querySelector("img, video, audio, canvas, iframe, .rl-vega, .rl-bokeh, .rl-figure")) return;
+      if (output.scrollHeight <= limit) return;
+      output.id = output.id || "rl-nb-output-" + (++folds);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rl-nb-fold md-button";
+      button.setAttribute("aria-controls", output.id);
+      button.addEventListener("click", function () {
+        var folded = !output.classList.contains(FOLDED);
+        setFolded(output, button, folded);
+        if (folded && output.getBoundingClientRect().top < 0) output.scrollIntoView();
+      });
+      // Reaching a link inside the folded part with the keyboard shows it whole.
+      output.addEventListener("focusin", function () {
+        if (output.classList.contains(FOLDED)) setFolded(output, button, false);
+      });
+      output.after(button);
+      output.researchlogFold = button;
+      setFolded(output, button, true);
+    });
+  }
+
   onPage(drawFigures);
+  onPage(foldOutputs);
   onPage(function () {
     drawCharts(".rl-vega[data-spec]", "data-vega-src", drawVega);
     drawCharts(".rl-bokeh[data-docs]", "data-bokeh-src", drawBokeh);
