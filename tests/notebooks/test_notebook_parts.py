@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from researchlog.notebooks.markdown import render_cell
+from researchlog.notebooks.markdown import Heading, render_cell
 from researchlog.notebooks.math import to_mathml
 from researchlog.notebooks.safety import sanitize_html
 
@@ -163,3 +163,20 @@ def test_environments_and_unreadable_formulas() -> None:
     assert "<mtable" in markup
     shown = to_mathml("\\frac{a}{", display=False)
     assert shown == '<code class="rl-math-source">\\frac{a}{</code>'
+
+
+def test_mathjax_delimiters_and_anchors_as_jupyter_reads_them() -> None:
+    """\\(…\\) and \\[…\\] are math in Jupyter too; a heading's anchor keeps its formula as
+    written, and math in the text of raw HTML is typeset where code is left alone."""
+    parts = render_cell(
+        "## The probability of \\(k\\) heads\n\nwith \\[x^2\\] and `\\(code\\)`\n\n"
+        '<div class="alert">\n$\\alpha$ and <code>$x$</code>, 3 < 4 and $5 or $6\n</div>\n'
+    )
+    heading, block = parts
+    assert isinstance(heading, Heading)
+    assert heading.anchor == "The-probability-of-\\(k\\)-heads"
+    assert 'alttext="k"' in heading.html and "\\(" not in heading.html
+    assert 'alttext="x^2"' in block.html and "<code>\\(code\\)</code>" in block.html
+    assert 'alttext="\\alpha"' in block.html
+    assert "<code>$x$</code>" in block.html and "3 < 4 and $5 or $6" in block.html
+    assert 'class="math' not in block.html

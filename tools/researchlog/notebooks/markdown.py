@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -105,6 +106,8 @@ def _parser() -> MarkdownIt:
         allow_digits=False,  # "$5 and $10" stays text
         double_inline=True,
     )
+    # \(…\) and \[…\], MathJax's other delimiters, which Jupyter also typesets.
+    md.inline.ruler.before("escape", "math_paren", _paren_math)
     # The plugins' own rules wrap formulas in span.math.inline and div.math, which Material's
     # styles for its own math extension take out of the line of text.
     for name, display, in_text in (
@@ -167,12 +170,36 @@ def _typeset(match: re.Match[str]) -> str:
     return to_mathml(tex, display=display is not None, in_text=True)
 
 
+_CLOSING = {"\\(": "\\)", "\\[": "\\]"}
+
+
+def _paren_math(state: StateInline, silent: bool) -> bool:
+    r"""An inline rule: \(x\) is inline math, \[x\] display math within the text."""
+    start = state.pos
+    opening = state.src[start : start + 2]
+    closing = _CLOSING.get(opening)
+    if closing is None:
+        return False
+    end = state.src.find(closing, start + 2)
+    if end < 0 or not state.src[start + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline" if opening == "\\(" else "math_inline_double", "math", 0)
+        token.content = state.src[start + 2 : end]
+        token.markup = opening
+    state.pos = end + 2
+    return True
+
+
 def _plain_text(children: list[Token]) -> str:
-    """A heading's text as Jupyter reads it for its anchor: formulas keep their dollars."""
+    r"""A heading's text as Jupyter reads it for its anchor: formulas as written, with their
+    delimiters ($…$, \(…\)), since Jupyter takes the anchor before MathJax typesets them."""
     parts = []
     for child in children:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
+        elif child.type in ("math_inline", "math_inline_double") and child.markup in _CLOSING:
+            parts.append(f"{child.markup}{child.content}{_CLOSING[child.markup]}")
         elif child.type == "math_inline":
             parts.append(f"${child.content}$")
         elif child.type == "math_inline_double":
