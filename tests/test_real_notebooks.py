@@ -6,8 +6,8 @@ the cases no registry artifact covers (tests/realnb/constructed.py), are committ
 of one real git repository, built once with `mkdocs build` and served on 127.0.0.1. Every page
 is opened in headless Chromium and compared with nbformat's own reading of its notebook.
 
-The output contract (`output_kind`) is what researchlog is to emit; until it does, the tests
-that count `.rl-nb-output` elements fail.
+The output contract (`output_kind`, mirrored by researchlog/notebooks/outputs.py) says which
+`.rl-nb-output` element each output becomes.
 """
 
 from __future__ import annotations
