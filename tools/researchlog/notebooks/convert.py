@@ -47,6 +47,7 @@ from ..core.problems import Problem, error, plural, warning
 from ..pages.figures import figure_html, json_attribute
 from ..pages.urls import Urls
 from ..read.files import git_blob_sha
+from ..read.frontmatter import is_front_matter_cell, source_text
 from ..read.links import link_target
 from ..read.notebook_check import (
     MB,
@@ -404,7 +405,7 @@ class _Page:
             kind = cell.get("cell_type")
             if kind == "markdown":
                 self.attachments = self._attachments(cell, index)
-                self._markdown(cell_text(cell.source), index)
+                self._markdown(source_text(cell.source), index)
                 self.attachments = {}
             elif kind == "code":
                 self.parts.append(self.block(self._code_cell(cell, index)))
@@ -501,7 +502,7 @@ class _Page:
     def _code_cell(self, cell: Any, index: int) -> str:
         parts = [f'<div class="rl-nb-cell" id="cell-{index + 1}">']
         self.anchors.setdefault(index, f"cell-{index + 1}")
-        source = cell_text(cell.source)
+        source = source_text(cell.source)
         if source.strip() and not cell.get("transient", {}).get("remove_source"):
             parts.append(self._code(source))
         rendered = [self._output(o, index, n, cell) for n, o in enumerate(cell.outputs)]
@@ -562,7 +563,7 @@ class _Page:
                 return self._vega(value, vega_mode(mime), output, cell, number, source)
             return self._fallback(output, cell, number, source)
         if kind == "bokeh":
-            item = bokeh_item(cell_text(output["data"].get("application/javascript", "")))
+            item = bokeh_item(source_text(output["data"].get("application/javascript", "")))
             if item is not None:
                 return self._bokeh(item, cell)
             return self._fallback(output, cell, number, source)
@@ -664,11 +665,11 @@ class _Page:
         """The HTML for one MIME type of an output (not a chart)."""
         value = output["data"][mime]
         if mime == "text/html":
-            return self._html_output(cell_text(value), output, cell, number, source)
+            return self._html_output(source_text(value), output, cell, number, source)
         if mime in IMAGES:
             return self._image(output, mime, cell, number, source)
         if mime == "text/markdown":
-            parts = render_cell(cell_text(value))
+            parts = render_cell(source_text(value))
             markup = "".join(
                 f"<h{p.level}>{p.html}</h{p.level}>" if isinstance(p, Heading) else p.html
                 for p in parts
@@ -679,8 +680,8 @@ class _Page:
             fenced = _LATEX_FENCES.match(tex)
             return to_mathml(fenced.group(2) if fenced else tex, display=True)
         if mime == "application/javascript":
-            return self._script(cell_text(value), cell)
-        return _pre("rl-nb-text", cell_text(value))
+            return self._script(source_text(value), cell)
+        return _pre("rl-nb-text", source_text(value))
 
     def _fallback(self, output: Any, cell: int, number: int, source: Any) -> str:
         """What an output shows when its chart or widget cannot be drawn: the best of its
@@ -749,7 +750,7 @@ class _Page:
     def _image_bytes(self, raw: Any, mime: str, cell: int) -> bytes:
         """An image's file content: decoded, and for SVG made inert (unless trusted)."""
         if mime == "image/svg+xml":
-            text = cell_text(raw)
+            text = source_text(raw)
             # Outputs hold SVG as text; cell attachments, like other pictures, in base64.
             content = text.encode() if text.lstrip().startswith("<") else _base64(text)
             if not self.job.trusted:
@@ -757,7 +758,7 @@ class _Page:
                 content, removed = sanitize_svg(content)
                 self.left_out(cell, removed)
             return content
-        content = _base64(cell_text(raw))
+        content = _base64(source_text(raw))
         if not content.startswith(_MAGIC[mime]):
             what = "empty" if not content else f"not a {mime.split('/')[1].upper()} image"
             raise ValueError(f"its data is {what}")

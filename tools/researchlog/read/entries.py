@@ -22,6 +22,7 @@ from .frontmatter import (
     read_notebook,
 )
 from .links import LinkRef, html_links, markdown_links, script_lines
+from .projects import ProjectCard, card_from_front_matter, is_card
 
 _URL_UNSAFE = re.compile(r"[\s#?%\"<>\\]")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)

@@ -19,6 +19,7 @@ from ..core.codekey import code_key
 from ..core.problems import Problem, error, plural, warning
 from ..core.workers import Workers
 from .entries import Entry
+from .frontmatter import source_text
 from .links import is_remote, remote_loads
 from .nbversion import upgrade, with_cell_ids
 
@@ -204,7 +205,7 @@ def _remote(notebook: dict[str, Any], lines: Sequence[int]) -> list[list[Any]]:
             continue
         addresses: list[str] = []
         if cell.get("cell_type") == "markdown":
-            addresses += remote_loads(cell_text(cell.get("source", "")))
+            addresses += remote_loads(source_text(cell.get("source", "")))
         outputs = cell.get("outputs")
         for output in outputs if isinstance(outputs, list) else []:
             data = output.get("data") if isinstance(output, dict) else None
@@ -216,9 +217,9 @@ def _remote(notebook: dict[str, Any], lines: Sequence[int]) -> list[list[Any]]:
                 spec = next(v for m, v in data.items() if m.startswith(VEGA_PREFIXES))
                 addresses += vega_remote_urls(spec)
             elif "text/html" in data:
-                addresses += remote_loads(cell_text(data["text/html"]), markdown=False)
+                addresses += remote_loads(source_text(data["text/html"]), markdown=False)
             elif "text/markdown" in data:
-                addresses += remote_loads(cell_text(data["text/markdown"]))
+                addresses += remote_loads(source_text(data["text/markdown"]))
         if addresses:
             found.append([line_of_cell(lines, index), index + 1, addresses])
     return found
@@ -289,7 +290,7 @@ def is_plotly_loader(output: dict[str, Any]) -> bool:
     data = output.get("data", {})
     if not isinstance(data, dict):
         return False
-    markup = cell_text(data.get("text/html", ""))
+    markup = source_text(data.get("text/html", ""))
     return (
         set(data) <= {"text/html", "text/plain"}
         and "window.PlotlyConfig" in markup[:2000]
