@@ -94,6 +94,7 @@ class BuildSession:
             urls,
             body_of=self.notebooks.body,
             extra_files=self.notebooks.download_files(),
+            body_key_of=self.notebooks.key,
         )
         self.sources = {page.src_uri: page for page in self.site.pages}
         return self.site

@@ -55,9 +55,11 @@ class MkDocsEngine:
                     f"the build failed: {config.name} is not valid ({exc.format_message()});"
                     " the previous site was left as it was"
                 ) from None
-            loaded.plugins.on_startup(command="build", dirty=False)
+            # The site folder is new and empty: a "dirty" build only means that pages kept
+            # from earlier builds (build/outputs.py) are not rendered again.
+            loaded.plugins.on_startup(command="build", dirty=True)
             try:
-                build(loaded)
+                build(loaded, dirty=True)
             except exceptions.MkDocsException as exc:
                 raise BuildFailed(
                     f"the build failed ({exc.format_message()}); the previous site was left"
@@ -87,6 +89,9 @@ class MkDocsEngine:
         logger = logging.getLogger(self.package)
         handler = logging.StreamHandler()
         handler.setFormatter(ColorFormatter())
+        # Filtered at the logger, so that --strict does not count it either.
+        build_logger = logging.getLogger(f"{self.package}.commands.build")
+        build_logger.addFilter(_no_dirty_notice)
         saved = logger.level, logger.propagate
         logger.setLevel(logging.INFO)
         logger.propagate = False
@@ -100,10 +105,19 @@ class MkDocsEngine:
         try:
             yield
         finally:
+            build_logger.removeFilter(_no_dirty_notice)
             mkdocs_logger.parent = parent
             logger.removeHandler(handler)
             logger.setLevel(saved[0])
             logger.propagate = saved[1]
+
+
+def _no_dirty_notice(record: logging.LogRecord) -> bool:
+    """MkDocs warns that a dirty build may leave stale navigation; researchlog's builds start
+    from an empty folder and reuse only pages whose every input is unchanged."""
+    return not record.getMessage().startswith(
+        ("A 'dirty' build is being performed", "The directory contains stale files")
+    )
 
 
 MKDOCS = MkDocsEngine("mkdocs", "MkDocs", "mkdocs")

@@ -114,6 +114,11 @@ class NotebookConversions:
                 conversions.futures[slug] = conversions.workers.submit(convert_in_worker, job)
         return conversions
 
+    def key(self, slug: str) -> str | None:
+        """What a notebook's page body is made from, known before it is converted."""
+        job = self.jobs.get(slug)
+        return None if job is None else job.key
+
     def body(self, slug: str) -> Body | None:
         """A notebook's page body, waiting for its conversion if it is still running."""
         result = self._result(slug)

@@ -241,6 +241,22 @@ def entry_item(
     return "".join(parts)
 
 
+def summary(item: LogEntry) -> tuple[object, ...]:
+    """What a list of entries shows of one (entry_item): a page that lists entries is the
+    same page as long as these are the same."""
+    entry = item.entry
+    return (
+        item.slug,
+        entry.path,
+        entry.title,
+        entry.status,
+        entry.outcome,
+        entry.question,
+        item.date,
+        entry.project,
+    )
+
+
 def entry_list(items: Iterable[LogEntry], here: str, urls: Urls, **options: bool) -> str:
     rows = [entry_item(item, here, urls, **options) for item in items]
     if not rows:

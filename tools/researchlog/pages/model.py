@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -85,10 +86,27 @@ class PageSource:
     title: str
     source: str | None  # the repo file the page is made from, for "edit this page"
     make: Callable[[], Page]
+    # A digest of everything the page is made from: the same key, the same page. An engine
+    # may keep what it rendered for a key and reuse it (build/outputs.py).
+    key: str = ""
 
     @classmethod
     def of(cls, page: Page) -> PageSource:
-        return cls(page.src_uri, page.title, page.source, lambda: page)
+        """A page made already: its key is the digest of what it holds."""
+        return cls(page.src_uri, page.title, page.source, lambda: page, content_key(page))
+
+
+def content_key(page: Page) -> str:
+    """The digest of a page's Markdown and of every HTML block it holds."""
+    hasher = hashlib.sha256()
+    for part in (page.src_uri, page.title, page.source or "", page.markdown):
+        hasher.update(part.encode())
+        hasher.update(b"\0")
+    for token in page.blocks:
+        hasher.update(token.encode())
+        hasher.update(page.blocks[token].encode())
+        hasher.update(b"\0")
+    return hasher.hexdigest()
 
 
 @dataclass(frozen=True)

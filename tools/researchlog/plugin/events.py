@@ -8,6 +8,7 @@ their Markdown is unchanged (mkdocs_private/), and each page gets its generated 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..build.outputs import FOLDER as OUTPUTS
+from ..build.outputs import PageOutputs
 from ..build.session import BuildSession, Output
 from ..core.problems import Problem
 from ..core.settings import Settings, with_usable_cache
 from ..views.search import status_filters
 from .config import ResearchLogConfig, add_to_config, refuse_source_as_site, settings_for
-from .files import add_static_files, mkdocs_nav, site_files
+from .files import add_static_files, keep_pages, mkdocs_nav, reuse_pages, shell_key, site_files
 from .mkdocs_private.rendering import Rendering, cold, renders_ahead
 
 logger = get_plugin_logger("researchlog")
@@ -47,7 +50,13 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.settings: Settings | None = None
         self.session: BuildSession | None = None
         self.rendering: Rendering | None = None
+        self.outputs: PageOutputs | None = None  # pages kept from earlier builds, by key
+        self.keys: dict[str, str] = {}  # src_uri -> key, of the pages rendered this build
         self.user_nav = False
+        self.dirty = False  # a dirty build skips the pages it does not mark modified
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         settings = settings_for(config, self.config)
@@ -82,6 +91,13 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.rendering = Rendering(config, files, self.settings, set(self.session.sources))
         if not self.user_nav:
             config.nav = mkdocs_nav(site.nav)
+        self.outputs = PageOutputs(self.settings.cache_path / OUTPUTS, shell_key(config, site))
+        self.keys = {page.src_uri: page.key for page in site.pages if page.key}
+        if self.dirty:
+            reused = reuse_pages(files, self.keys, self.outputs)
+            for uri in reused:
+                del self.keys[uri]
+            logger.info(f"{len(reused)} of {len(site.pages)} pages unchanged since they were built")
         # What is made so far lives until the build ends: keep the garbage collector from
         # going through it again and again while pages are rendered.
         gc.freeze()
@@ -144,11 +160,16 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         if page.file.src_uri in self.rendering.ours:
             page.markdown = None
             page.content = None
+        # A page kept from an earlier build is a link to the kept file: never write into it.
+        with contextlib.suppress(FileNotFoundError):
+            Path(page.file.abs_dest_path).unlink()
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.session is not None and self.rendering is not None
         self.rendering.finish(logger.info)
+        if self.outputs is not None:
+            keep_pages(config, self.keys, self.outputs)
         self.session.finish(Path(config.site_dir))
         _release_memory()
 

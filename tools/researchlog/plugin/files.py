@@ -8,17 +8,33 @@ both on the forge's file view and on the site.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from ..build.outputs import PageOutputs
+from ..core.cache import digest, library_version
+from ..core.codekey import code_key
 from ..core.settings import Settings
 from ..pages.model import NavItem, PageSource, Site, StaticFile
 
 
-class NotebookPageFile(File):
+class LogPageFile(File):
+    """A page the log makes. One whose rendering was reused from an earlier build is not
+    modified, so a dirty build (`researchlog build`) neither reads nor renders it again."""
+
+    reused = False
+
+    def is_modified(self) -> bool:
+        return not self.reused
+
+
+class NotebookPageFile(LogPageFile):
     """A notebook entry is a page: links to x.ipynb resolve to the entry's page."""
 
     def is_documentation_page(self) -> bool:
@@ -60,8 +76,8 @@ def page_file(
         inclusion = InclusionLevel.NOT_IN_NAV  # entries are reached through index pages
     if page.source is None:
         # The Markdown comes from on_page_read_source; the file itself stays empty.
-        return File.generated(config, page.src_uri, content="", inclusion=inclusion)
-    kind = NotebookPageFile if page.src_uri.endswith(".ipynb") else File
+        return LogPageFile.generated(config, page.src_uri, content="", inclusion=inclusion)
+    kind = NotebookPageFile if page.src_uri.endswith(".ipynb") else LogPageFile
     # Backed by its source file, so the edit link points at it; read via on_page_read_source.
     return kind(
         page.src_uri,
@@ -102,3 +118,54 @@ def mkdocs_nav(items: tuple[NavItem, ...]) -> list[Any]:
         else:
             nav.append({item.title: item.src_uri})
     return nav
+
+
+def reuse_pages(files: Files, keys: Mapping[str, str], outputs: PageOutputs) -> list[str]:
+    """Pages whose key was rendered before, linked into the new site and marked unmodified;
+    returns their source paths."""
+    reused = []
+    for uri, key in keys.items():
+        file = files.get_file_from_path(uri)
+        if isinstance(file, LogPageFile) and outputs.reuse(key, Path(file.abs_dest_path)):
+            file.reused = True
+            reused.append(uri)
+    return reused
+
+
+def keep_pages(config: MkDocsConfig, keys: Mapping[str, str], outputs: PageOutputs) -> None:
+    """Keep the pages rendered this build, by key, for the next builds."""
+    site = Path(config.site_dir)
+    for uri, key in keys.items():
+        kind = NotebookPageFile if uri.endswith(".ipynb") else LogPageFile
+        file = kind(
+            uri, src_dir=None, dest_dir=str(site), use_directory_urls=config.use_directory_urls
+        )
+        outputs.keep(key, Path(file.abs_dest_path))
+    outputs.prune()
+
+
+def shell_key(config: MkDocsConfig, site: Site) -> str:
+    """Everything besides a page's own making that shapes its HTML: the engine and theme and
+    their versions, researchlog's code and templates, the configuration (the file as written),
+    the templates in the theme's folders, and the navigation every page carries."""
+    import mkdocs
+
+    parts: list[str | bytes] = [
+        library_version(mkdocs.__name__),
+        library_version("mkdocs-material"),
+        code_key("researchlog.plugin.events"),
+        repr(site.nav),
+    ]
+    config_file = config.config_file_path
+    if config_file:
+        with contextlib.suppress(OSError):
+            parts.append(Path(config_file).read_bytes())
+    for folder in config.theme.dirs:
+        root = Path(folder)
+        installed = "site-packages" in root.parts or "dist-packages" in root.parts
+        if installed and "researchlog" not in root.parts:
+            continue  # an installed theme: its version is above
+        for path in sorted(root.rglob("*.html")):
+            with contextlib.suppress(OSError):
+                parts.append(path.read_bytes())
+    return digest(*parts)

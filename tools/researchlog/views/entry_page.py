@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 
 from ..core.problems import plural
@@ -18,12 +20,43 @@ from ..pages.html import (
     format_number,
     link,
     status_badge,
+    summary,
     tag_links,
 )
 from ..pages.model import Body, Page
 from ..pages.paths import project_page
 from ..pages.urls import Urls
 from ..read.schema import STATUS_LABELS
+
+
+def entry_page_key(
+    item: LogEntry, log: Log, urls: Urls, related: Sequence[LogEntry], body_key: str | None
+) -> str:
+    """A digest of everything entry_page and the sections beside it read, so that an
+    unchanged key means an unchanged page: the entry with its history, what it shows of the
+    entries it links (its successor, what it replaces, related entries), the playbook pages it
+    names, the settings it reads, its samples, and its body (`body_key`: the notebook's
+    conversion). Only what is shown of other entries is in it, so editing one entry's text
+    changes no other entry's page."""
+    entry = item.entry
+    linked = (entry.superseded_by, *item.supersedes)
+    settings = log.settings
+    parts = (
+        replace(entry, mtime=0.0),  # its content is in blob_sha and the fields
+        item.history,
+        item.date,
+        item.authors,
+        item.supersedes,
+        [summary(log.by_slug[s]) for s in linked if s and s in log.by_slug],
+        [summary(other) for other in related],
+        [(p.slug, p.title, p.path) for p in log.playbook if p.slug in entry.lessons],
+        {metric: settings.higher_is_better(metric) for metric in entry.metrics},
+        (settings.commit_url, settings.repo_url, urls.directory_urls),
+        log.samples.get(item.slug),
+        body_key,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
 
 # The text's own title: a Markdown heading, or the HTML heading a notebook's first cell gives.
 _LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*|<h1[\s>][^\n]*</h1>)\n?")

@@ -20,7 +20,7 @@ from ..pages.urls import Urls
 from . import indexes
 from .bet_card import DECISIONS_HEADING, card_body, card_html, timeline_html
 from .data import entries_json
-from .entry_page import entry_page
+from .entry_page import entry_page, entry_page_key
 from .explorer import explorer_page
 from .metrics import metrics_pages
 from .playbook_pages import playbook_page
@@ -39,9 +39,11 @@ def build_site(
     urls: Urls,
     body_of: Callable[[str], str | Body | None] | None = None,
     extra_files: Sequence[StaticFile] = (),
+    body_key_of: Callable[[str], str | None] | None = None,
 ) -> Site:
     """Every page and file of the site. `body_of(slug)` replaces an entry's own body (a converted
-    notebook); it is called only when that page is made, so conversions can still be running."""
+    notebook); it is called only when that page is made, so conversions can still be running.
+    `body_key_of(slug)` names that body's content, for the page's key."""
     nearby = related([item.entry for item in log.entries])
     pages: list[PageSource] = []
     for item in log.entries:
@@ -52,6 +54,9 @@ def build_site(
                 item.title,
                 item.entry.path,
                 partial(_entry_page, item, log, urls, neighbours, body_of),
+                entry_page_key(
+                    item, log, urls, neighbours, body_key_of(item.slug) if body_key_of else None
+                ),
             )
         )
     indexes_and_playbook = [playbook_page(page, log, urls) for page in log.playbook]
