@@ -53,7 +53,9 @@ if __name__ == "__main__":
 """
 
 TARGETS = {  # ratio name -> upper bound
-    "cold/plain": 1.5,
+    "cold/plain": 1.3,
+    "nochange/plain": 0.10,
+    "ci/plain": 0.15,
     "warm/plain": 1.15,
     "history/floor": 3.0,
     "cold rss/plain rss": 1.5,
@@ -99,6 +101,8 @@ class Report:
         found = {
             "cold/plain": self.ratio("cold", "plain"),
             "warm/plain": self.ratio("warm", "plain"),
+            "nochange/plain": self.ratio("nochange", "plain"),
+            "ci/plain": self.ratio("ci", "plain"),
             "history/floor": self.ratio("history", "floor"),
         }
         plain_rss = self.results["plain"].peak_mb
@@ -135,6 +139,15 @@ def build(site: Path, cwd: Path) -> tuple[float, int, int]:
         command = [sys.executable, "-c", _MKDOCS, str(own), "build", "--site-dir", str(site)]
         seconds, largest = timed(command, cwd)
         return seconds, largest, int(own.read_text())
+
+
+def researchlog_build(site: Path, cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (kB) of `researchlog build`."""
+    return timed([sys.executable, "-m", "researchlog", "build", "--site-dir", str(site)], cwd)
+
+
+def git(corpus: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=corpus, check=True, capture_output=True, env=_env())
 
 
 def floor_once(corpus: Path, log_dir: str, playbook_dir: str) -> tuple[float, int]:
@@ -264,6 +277,34 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
             finally:
                 path.write_bytes(original)
 
+        def nochange() -> tuple[float, int]:
+            researchlog_build(work / "rl-site", corpus)  # whatever the last step changed
+            return researchlog_build(work / "rl-site", corpus)
+
+        def ci() -> tuple[float, int]:
+            """A CI job with the cache restored: a fresh checkout (no site) after a commit
+            that changes one entry."""
+            path, original = edit_one_entry(corpus, log_dir)
+            git(corpus, "add", str(path))
+            git(
+                corpus,
+                "-c",
+                "user.name=Bench",
+                "-c",
+                "user.email=bench@example.org",
+                "commit",
+                "-q",
+                "-m",
+                "One entry changed",
+            )
+            shutil.rmtree(work / "rl-site", ignore_errors=True)
+            try:
+                return researchlog_build(work / "rl-site", corpus)
+            finally:
+                git(corpus, "reset", "-q", "--soft", "HEAD~1")
+                path.write_bytes(original)
+                git(corpus, "add", str(path))
+
         steps: dict[str, tuple[str, Callable[[], tuple[float, int] | tuple[float, int, int]]]] = {
             "floor": (
                 "git log --name-status -M + reading every file",
@@ -279,6 +320,8 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
             ),
             "cold": ("researchlog cold build (empty cache)", cold),
             "warm": ("researchlog warm rebuild after editing one entry", warm),
+            "nochange": ("researchlog build with nothing changed", nochange),
+            "ci": ("researchlog build in CI, cache restored, after a one-entry commit", ci),
             # The corpus has a few dangling superseded_by links on purpose: check exits 1.
             "check": (
                 "researchlog check",
@@ -342,6 +385,8 @@ def format_report(report: Report) -> str:
         ("plain", "(b) plain mkdocs-material"),
         ("cold", "(c) researchlog cold build"),
         ("warm", "(d) researchlog warm rebuild"),
+        ("nochange", "(e) researchlog build, nothing changed"),
+        ("ci", "(f) CI build, cache restored, one-entry commit"),
         ("check", "researchlog check"),
         ("find", "researchlog find"),
     ]

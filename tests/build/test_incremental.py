@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import make_corpus, run_cli
+from support import Repo, make_corpus, run_cli
 
 CACHE = ".researchlog-cache"
 
@@ -79,7 +79,7 @@ def _change_status(root: Path) -> None:
     text = entry.read_text()
     status = re.search(r"^status: *(\S+)", text, re.M)
     assert status is not None
-    new = "abandoned" if status.group(1) != "abandoned" else "success"
+    new = "dead-end" if status.group(1) != "dead-end" else "success"
     _replace(entry, f"status: {status.group(1)}", f"status: {new}")
 
 
@@ -149,6 +149,49 @@ def test_incremental_builds_equal_clean_builds(tmp_path: Path) -> None:
         assert incremental.keys() == clean.keys(), name
         differ = [path for path in clean if incremental[path] != clean[path]]
         assert not differ, f"after '{name}': {differ[:10]}\n{output}"
-    # The reuse is real: with nothing changed, no page is rendered again.
+    # With nothing changed, the site is kept as it is, and says so.
+    result = run_cli("build", "--site-dir", str(site), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "nothing changed since the last build" in result.stdout
+    assert _site_files(site) == incremental
+    # A file touched but not changed: a full build, in which no page is rendered again.
+    entry = _entries(root, ".md")[0]
+    entry.write_bytes(entry.read_bytes())
     output = _build(root, site)
     assert re.search(r"(\d+) of \1 pages unchanged", output), output
+    assert "search index: " in output and "unchanged since the last build" in output
+    assert _site_files(site) == incremental
+
+
+def test_an_unchanged_build_keeps_the_site_and_says_what_the_last_one_said(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.entry(
+        "log/2025/a.md",
+        body="See [the notes](missing-notes.md).\n",
+        title="A first try",
+        status="success",
+        outcome="It worked.",
+    )
+    repo.commit("first entry")
+    site = tmp_path / "site"
+    first = run_cli("build", "--site-dir", str(site), cwd=repo.root)
+    assert first.returncode == 0, first.stderr
+    warning = next(line for line in first.stderr.splitlines() if "missing-notes.md" in line)
+    again = run_cli("build", "--site-dir", str(site), cwd=repo.root)
+    assert again.returncode == 0
+    assert "nothing changed since the last build" in again.stdout
+    assert warning in again.stderr  # the same warnings, so the output means the same
+    # --strict is a different build: it fails on that warning as a full build does.
+    strict = run_cli("build", "--strict", "--site-dir", str(site), cwd=repo.root)
+    assert strict.returncode != 0
+    assert "nothing changed" not in strict.stdout
+    # A site changed by hand is built again, whole.
+    (site / "index.html").unlink()
+    rebuilt = run_cli("build", "--site-dir", str(site), cwd=repo.root)
+    assert "site written to" in rebuilt.stdout
+    assert (site / "index.html").is_file()
+    # So is one whose history moved on, with no file changed.
+    repo.commit("an empty commit", allow_empty=True)
+    after_commit = run_cli("build", "--site-dir", str(site), cwd=repo.root)
+    assert "site written to" in after_commit.stdout

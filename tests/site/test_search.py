@@ -486,7 +486,9 @@ def test_cancelling_the_index_stops_pagefind(tmp_path: Path, monkeypatch: Any) -
     slow.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n")
     slow.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
-    job = SearchIndexJob.start([SearchDocument("a/index.html", "<p>a</p>")], tmp_path / "out")
+    job = SearchIndexJob.start(
+        [SearchDocument("a/index.html", "<p>a</p>")], tmp_path / "out", tmp_path / "cache"
+    )
     _wait_for(pid_file.exists, 30)
     pagefind = int(pid_file.read_text())
     started = time.monotonic()
@@ -517,3 +519,4 @@ def test_benchsearch_measures_a_cold_search(small: SearchSite, browser: Any) -> 
     assert 0 < found.index_bytes_before_result < found.bytes_before_result
     assert found.requests_before_result > 5
     assert missing.first_result_ms is None and missing.results_shown == 0
+

@@ -12,11 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import time
 from pathlib import Path
 
-from ..core.cache import make_folder
+from ..core.cache import link_file, make_folder
 
 FOLDER = "pages"
 _UNUSED_DAYS = 14  # outputs no build has used for this long are removed
@@ -40,9 +39,7 @@ class PageOutputs:
         stored = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
-            _link(stored, target)
+            link_file(stored, target)
         except OSError:
             return False
         self.reused.add(key)
@@ -57,9 +54,7 @@ class PageOutputs:
             make_folder(self.folder)
             stored.parent.mkdir(parents=True, exist_ok=True)
             temporary = stored.with_suffix(".tmp")
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
-            _link(rendered, temporary)
+            link_file(rendered, temporary)
             temporary.replace(stored)
             self.kept.add(key)
 
@@ -74,13 +69,3 @@ class PageOutputs:
             with contextlib.suppress(OSError):
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
-
-
-def _link(source: Path, target: Path) -> None:
-    """A hard link where the file system allows one (no copy, no space), else a copy."""
-    try:
-        os.link(source, target)
-    except OSError as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        shutil.copyfile(source, target)

@@ -7,7 +7,11 @@ pages. Doing that in a separate process matters: a thread of the build would wai
 interpreter lock behind MkDocs for every file it writes. The build waits for the worker only
 at the end. A missing or failing pagefind is reported and leaves the rest of the site alone.
 
-The worker is this module run as a script (it imports nothing but the standard library):
+The index is kept in the cache by a digest of the documents, so a build whose pages hold the
+same words as an earlier build's (after a change to the config, the theme or only the
+history) links that index in and does not run pagefind at all.
+
+The worker is this module run as a script (it needs nothing but the standard library):
 
     python -m researchlog.build.search DOCUMENTS PAGEFIND OUTPUT [--keep-index-url]
 """
@@ -15,6 +19,7 @@ The worker is this module run as a script (it imports nothing but the standard l
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -26,6 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..core.cache import link_file, make_folder
 
 if TYPE_CHECKING:
     from ..views.search import SearchDocument
@@ -51,8 +58,26 @@ def find_pagefind() -> Path | None:
     return Path(executable) if executable is not None and Path(executable).is_file() else None
 
 
+_UNUSED_DAYS = 14  # kept indexes no build has used for this long are removed
+
+
+def index_key(documents: Sequence[SearchDocument], binary: Path, flags: Sequence[str]) -> str:
+    """A digest of the documents and of how they are indexed: the same key, the same index."""
+    try:
+        stat = binary.stat()
+        indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    except OSError:
+        indexer = str(binary)
+    hasher = hashlib.sha256(f"{indexer}\0{' '.join(flags)}".encode())
+    for document in documents:
+        hasher.update(f"\0{document.path}\0{document.html}".encode())
+    return hasher.hexdigest()
+
+
 class SearchIndexJob:
-    """One run of pagefind over the documents, writing the index to `output`."""
+    """The search index of the documents, in `output`. It is kept in the cache by a digest of
+    the documents (index_key): a build whose documents are those of an earlier one links that
+    index into the site; otherwise pagefind runs in a worker while the engine renders."""
 
     def __init__(
         self,
@@ -60,16 +85,26 @@ class SearchIndexJob:
         scratch: Path | None,
         process: subprocess.Popen[bytes] | None,
         problem: str | None = None,
+        *,
+        kept: Path | None = None,
+        output: Path | None = None,
     ) -> None:
         self.pages = pages
         self.scratch = scratch  # the worker's input and its log
         self.process = process
         self.problem = problem
+        self.kept = kept  # the index in the cache
+        self.output = output
         self.started = time.perf_counter()
 
     @classmethod
     def start(
-        cls, documents: Sequence[SearchDocument], output: Path, *, keep_index_url: bool = False
+        cls,
+        documents: Sequence[SearchDocument],
+        output: Path,
+        cache: Path,
+        *,
+        keep_index_url: bool = False,
     ) -> SearchIndexJob:
         if not documents:
             return cls(0, None, None)
@@ -82,8 +117,13 @@ class SearchIndexJob:
                 "the site has no search: the pagefind binary was not found; install it with"
                 f" {INSTALL_HINT}",
             )
+        flags = ["--keep-index-url"] if keep_index_url else []
+        kept = cache / index_key(documents, binary, flags)
+        if (kept / "pagefind.js").is_file():
+            return cls(len(documents), None, None, kept=kept, output=output)
         scratch = Path(tempfile.mkdtemp(prefix="researchlog-search-"))
         try:
+            make_folder(cache)
             payload = scratch / "documents"
             payload.write_text(
                 _SEPARATOR.join(
@@ -93,9 +133,8 @@ class SearchIndexJob:
                 ),
                 encoding="utf-8",
             )
-            command = [sys.executable, "-m", __name__, str(payload), str(binary), str(output)]
-            if keep_index_url:
-                command.append("--keep-index-url")
+            command = [sys.executable, "-m", __name__, str(payload), str(binary), str(kept)]
+            command += flags
             with (scratch / "log").open("wb") as log:
                 process = subprocess.Popen(
                     command,
@@ -106,24 +145,40 @@ class SearchIndexJob:
         except OSError as exc:
             shutil.rmtree(scratch, ignore_errors=True)
             return cls(0, None, None, f"the site has no search: {exc}")
-        return cls(len(documents), scratch, process)
+        return cls(len(documents), scratch, process, kept=kept, output=output)
 
     def finish(self) -> IndexResult:
-        """Wait for the index and say how it went."""
+        """Wait for the index, put it in the site and say how it went."""
         if self.problem:
             return IndexResult(False, self.problem)
-        if self.process is None or self.scratch is None:
+        if self.output is None or self.kept is None:
             return IndexResult(True, "search index: nothing to index yet")
         waiting = time.perf_counter()
-        returncode = self.process.wait()
+        returncode = self.process.wait() if self.process is not None else 0
         done = time.perf_counter()
-        output = (self.scratch / "log").read_text(encoding="utf-8", errors="replace")
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        output = ""
+        if self.scratch is not None:
+            output = (self.scratch / "log").read_text(encoding="utf-8", errors="replace")
+            shutil.rmtree(self.scratch, ignore_errors=True)
         if returncode != 0:
             return IndexResult(
                 False,
                 f"the site has no search: pagefind failed (exit {returncode}): "
                 + _last_lines(output),
+            )
+        try:
+            shutil.rmtree(self.output, ignore_errors=True)  # `serve` builds into one folder
+            for path in self.kept.rglob("*"):
+                if path.is_file():
+                    target = self.output / path.relative_to(self.kept)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    link_file(path, target)
+        except OSError as exc:
+            return IndexResult(False, f"the site has no search: {exc}")
+        _prune(self.kept)
+        if self.process is None:
+            return IndexResult(
+                True, f"search index: {self.pages} pages, unchanged since the last build"
             )
         return IndexResult(
             True,
@@ -141,6 +196,18 @@ class SearchIndexJob:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def _prune(used: Path) -> None:
+    """Touch the index this build used; remove those no build has used for a while."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        os.utime(used, (now, now))
+    cutoff = now - _UNUSED_DAYS * 86400
+    for folder in used.parent.iterdir():
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def _with_package_on_path(environ: Mapping[str, str]) -> dict[str, str]:
     """The environment for the worker, with this package importable whatever sys.path did."""
     here = str(Path(__file__).resolve().parent.parent)
@@ -154,24 +221,34 @@ def _last_lines(text: str, count: int = 4) -> str:
 
 
 def _work(argv: Sequence[str]) -> int:
-    """The worker: write the documents out, run pagefind on them, clean up."""
+    """The worker: write the documents out, run pagefind on them into a new folder, and put
+    that in place (the kept index) only when pagefind succeeded."""
     payload, binary, output, *flags = argv
     # Stopped by the build (SIGTERM) or by Ctrl+C (SIGINT, which pagefind gets too): exiting
     # through Python lets subprocess.run stop pagefind and the staging folder be removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     parts = Path(payload).read_text(encoding="utf-8").split(_SEPARATOR)
-    with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
-        for path, html in zip(parts[0::2], parts[1::2], strict=True):
-            target = Path(site, path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-        command = [binary, "--site", site, "--output-path", output, *flags]
-        # Only pagefind yields to MkDocs' rendering, the build's critical path: staging and
-        # cleaning up at the build's own priority start it early and end soon after it.
-        nice = shutil.which("nice")
-        if nice:
-            command = [nice, "-n", "10", *command]
-        return subprocess.run(command, check=False).returncode
+    kept = Path(output)
+    building = kept.with_name(f"{kept.name}.{os.getpid()}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
+            for path, html in zip(parts[0::2], parts[1::2], strict=True):
+                target = Path(site, path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(html, encoding="utf-8")
+            command = [binary, "--site", site, "--output-path", str(building), *flags]
+            # Only pagefind yields to MkDocs' rendering, the build's critical path: staging
+            # and cleaning up at the build's own priority start it early and end soon after.
+            nice = shutil.which("nice")
+            if nice:
+                command = [nice, "-n", "10", *command]
+            code = subprocess.run(command, check=False).returncode
+        if code == 0:
+            shutil.rmtree(kept, ignore_errors=True)
+            building.rename(kept)
+        return code
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
 
 
 if __name__ == "__main__":

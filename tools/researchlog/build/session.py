@@ -30,6 +30,8 @@ from ..views.search import BUNDLE_DIR, search_documents
 from .search import SearchIndexJob
 from .sitefolder import mark
 
+SEARCH_PARTS = "search"  # the cache's folder of search index parts
+
 
 @dataclass(frozen=True)
 class Output:
@@ -84,6 +86,7 @@ class BuildSession:
         self.search = SearchIndexJob.start(
             search_documents(self.log, urls, language),
             site_dir / BUNDLE_DIR,
+            self.settings.cache_path / SEARCH_PARTS,
             keep_index_url=not directory_urls,
         )
         self.notebooks = NotebookConversions.start(

@@ -46,12 +46,15 @@ def run(args: argparse.Namespace) -> int:
         config = config_path(args.config_file)
         engine = choose_engine(args.engine or settings_of(config).engine)
         print(f"researchlog: building with {engine.version()}", file=sys.stderr)
-        site_dir = build_site_atomically(engine, config, strict=args.strict, site_dir=args.site_dir)
+        built = build_site_atomically(engine, config, strict=args.strict, site_dir=args.site_dir)
     except BuildRefused as exc:
         return refuse(str(exc), exc.hint)
     except BuildFailed as exc:
         return fail(str(exc))
     except BuildInterrupted as exc:
         return fail(str(exc), code=130)
-    print(f"site written to {os.path.relpath(site_dir)}")
+    if built.unchanged:
+        print(f"nothing changed since the last build: {os.path.relpath(built.site)} is up to date")
+    else:
+        print(f"site written to {os.path.relpath(built.site)}")
     return 0

@@ -77,3 +77,16 @@ def throwaway_folder() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="researchlog-cache-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def link_file(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (no copy, no space), else a copy. Used
+    for files that are never written to again once made (kept pages, search index parts)."""
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()  # never write through an older link into what it links to
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        shutil.copyfile(source, target)

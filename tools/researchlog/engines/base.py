@@ -9,6 +9,8 @@ import importlib.util
 import os
 import shutil
 import socket
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +24,7 @@ from ..build.sitefolder import (
     temporary_names,
 )
 from ..core.settings import CONFIG_NAMES, find_config, plugin_options, read_config, settings_from
+from .unchanged import forget, inputs_digest, record, unchanged, warnings_printed
 
 
 class Engine(Protocol):
@@ -108,18 +111,36 @@ def site_target(config: Path, site_dir: str | None) -> tuple[Path, str]:
     return target, setting
 
 
+@dataclass(frozen=True)
+class Built:
+    site: Path
+    unchanged: bool  # nothing the build reads had changed: the site was kept as it was
+
+
 def build_site_atomically(
     engine: Engine, config: Path, *, strict: bool = False, site_dir: str | None = None
-) -> Path:
-    """Build into a temporary folder and swap it in only when the build succeeded."""
+) -> Built:
+    """Build into a temporary folder and swap it in only when the build succeeded; keep the
+    site as it is when nothing it is made from changed since the last build (unchanged.py)."""
     target, _ = site_target(config, site_dir)
+    data = read_config(config)
+    cache = settings_from(config.parent, data, plugin_options(data)).cache_path
+    inputs = inputs_digest(config.parent, config, engine.name, strict=strict, skip=(target, cache))
+    last = unchanged(cache, inputs, target)
+    if last is not None:
+        remove_leftovers(target)
+        for line in last.warnings:  # as the build that made the site printed them
+            print(line, file=sys.stderr)
+        return Built(target, unchanged=True)
+    forget(cache)  # a build that fails or is stopped leaves no record behind
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
     building, retired = temporary_names(target, os.getpid())
     building.mkdir()
     mark(building)  # a killed build's folder is recognised, and removed, by the next one
     try:
-        engine.build(config, building, strict=strict)
+        with warnings_printed() as warnings:
+            engine.build(config, building, strict=strict)
         if target.exists():
             target.rename(retired)
         building.rename(target)
@@ -130,7 +151,8 @@ def build_site_atomically(
     finally:
         shutil.rmtree(building, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
-    return target
+    record(cache, inputs, target, warnings)
+    return Built(target, unchanged=False)
 
 
 def check_address(dev_addr: str) -> tuple[str, int]:

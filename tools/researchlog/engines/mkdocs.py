@@ -79,7 +79,12 @@ class MkDocsEngine:
         from mkdocs.commands.serve import serve
 
         with self._logging(), contextlib.suppress(KeyboardInterrupt):
-            serve(config_file=str(config), dev_addr=f"{host}:{port}", livereload=True)
+            serve(
+                config_file=str(config),
+                dev_addr=f"{host}:{port}",
+                livereload=True,
+                build_type="dirty",  # pages whose inputs are unchanged are not rendered again
+            )
 
     @contextlib.contextmanager
     def _logging(self) -> Iterator[None]:

@@ -13,7 +13,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -25,6 +25,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..build.outputs import FOLDER as OUTPUTS
 from ..build.outputs import PageOutputs
 from ..build.session import BuildSession, Output
+from ..core.cache import make_folder
 from ..core.problems import Problem
 from ..core.settings import Settings, with_usable_cache
 from ..views.search import status_filters
@@ -141,6 +142,12 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         assert self.session is not None and self.rendering is not None
         add_static_files(files, self.session.finish_notebooks(), config)
         self.rendering.stop_ahead()
+        if self.settings is not None and env.bytecode_cache is None:
+            # The theme's templates, compiled once rather than on every build (Jinja checks
+            # each against its source).
+            folder = self.settings.cache_path / "templates"
+            make_folder(folder)
+            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
         return env
 
     # First of all plugins, so theirs see the page whole.

@@ -9,6 +9,7 @@ both on the forge's file view and on the site.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -144,6 +145,24 @@ def keep_pages(config: MkDocsConfig, keys: Mapping[str, str], outputs: PageOutpu
     outputs.prune()
 
 
+_SHELL_SETTINGS = (
+    "site_name",
+    "site_url",
+    "site_description",
+    "site_author",
+    "repo_url",
+    "repo_name",
+    "edit_uri",
+    "copyright",
+    "extra",
+    "use_directory_urls",
+    "markdown_extensions",
+    "mdx_configs",
+    "extra_css",
+    "extra_javascript",
+)
+
+
 def shell_key(config: MkDocsConfig, site: Site) -> str:
     """Everything besides a page's own making that shapes its HTML: the engine and theme and
     their versions, researchlog's code and templates, the configuration (the file as written),
@@ -156,6 +175,11 @@ def shell_key(config: MkDocsConfig, site: Site) -> str:
         code_key("researchlog.plugin.events"),
         repr(site.nav),
     ]
+    # The configuration as it is in effect: the file as written (above) may take values from
+    # the environment (!ENV), and `serve` sets its own site_url.
+    effective = {name: config.get(name) for name in _SHELL_SETTINGS}
+    effective["theme"] = dict(config.theme.items())
+    parts.append(json.dumps(effective, sort_keys=True, default=str))
     config_file = config.config_file_path
     if config_file:
         with contextlib.suppress(OSError):
