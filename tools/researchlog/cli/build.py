@@ -23,8 +23,16 @@ def add(verbs: Any) -> None:
         " swapped in only when the build succeeds, so a failed build leaves the last good site.",
     )
     build.add_argument("--strict", action="store_true", help="fail on any warning")
-    build.add_argument("--site-dir", "-d", help="where to write the site (default: site/)")
-    build.add_argument("--config-file", "-f", help="path to mkdocs.yml")
+    build.add_argument(
+        "--site-dir",
+        "-d",
+        help="where to write the site (default: site_dir in the config, else site/)",
+    )
+    build.add_argument(
+        "--config-file",
+        "-f",
+        help="the config file (default: researchlog.yml, else mkdocs.yml, here or above)",
+    )
     build.add_argument(
         "--engine", "-e", choices=("mkdocs", "properdocs", "zensical"), help=ENGINE_HELP
     )

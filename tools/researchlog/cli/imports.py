@@ -90,10 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from ..importers import ImportFailed, run
 
     settings = current_settings()
-    if (
-        not (settings.root / "mkdocs.yml").exists()
-        and not (settings.root / settings.log_dir).is_dir()
-    ):
+    if not settings.has_config and not (settings.root / settings.log_dir).is_dir():
         return fail("no research log here: run `researchlog init` first, or cd into the log")
     options = dict(vars(args))
     if getattr(args, "date", None):

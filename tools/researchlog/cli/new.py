@@ -43,10 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from ..authoring.new import AuthoringError, create_entry, create_project_card
 
     settings = current_settings()
-    if (
-        not (settings.root / "mkdocs.yml").exists()
-        and not (settings.root / settings.log_dir).is_dir()
-    ):
+    if not settings.has_config and not (settings.root / settings.log_dir).is_dir():
         return fail("no research log here: run `researchlog init` first, or cd into the log")
     kind = "notebook" if args.notebook else "scope" if args.scope else "markdown"
     if not args.project_card:

@@ -14,11 +14,15 @@ def add(verbs: Any) -> None:
     serve = verbs.add_parser(
         "serve",
         help="preview the site with live reload",
-        description="Serve the site locally and rebuild when anything in log/, playbook/ or"
-        " mkdocs.yml changes.",
+        description="Serve the site locally and rebuild when anything in log/, playbook/ or the"
+        " config file (researchlog.yml or mkdocs.yml) changes.",
     )
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", help="IP:PORT to serve on")
-    serve.add_argument("--config-file", "-f", help="path to mkdocs.yml")
+    serve.add_argument(
+        "--config-file",
+        "-f",
+        help="the config file (default: researchlog.yml, else mkdocs.yml, here or above)",
+    )
     serve.add_argument(
         "--engine", "-e", choices=("mkdocs", "properdocs", "zensical"), help=ENGINE_HELP
     )

@@ -1,8 +1,11 @@
-"""Settings for one research log, read from mkdocs.yml without importing MkDocs.
+"""Settings for one research log, read from its config file without importing MkDocs.
 
-The plugin passes its config in; the CLI reads the same keys from the file. Both go through
-`settings_from`, which validates every option with the one option table (options.py), so
-`researchlog check` and the build agree on values and on problems.
+The config file is researchlog.yml where a repository has one (a research log beside the
+repository's own MkDocs site, whose mkdocs.yml stays theirs), else mkdocs.yml. Either is a
+whole MkDocs configuration with the researchlog plugin. The plugin passes its config in; the
+CLI reads the same keys from the file. Both go through `settings_from`, which validates every
+option with the one option table (options.py), so `researchlog check` and the build agree on
+values and on problems.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ import yaml
 from .options import BY_NAME, OPTIONS
 from .problems import Problem, error, warning
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+# In the order they are looked for, in each folder from the current one up: the log's own
+# file first, so a repository's mkdocs.yml can stay the configuration of its own docs.
+OWN_CONFIG = "researchlog.yml"
+CONFIG_NAMES = (OWN_CONFIG, "researchlog.yaml", "mkdocs.yml", "mkdocs.yaml")
 PLUGIN = "researchlog"
 
 
 @dataclass(frozen=True)
 class Settings:
     root: Path
-    config_file: str = CONFIG_NAMES[0]  # relative to root, for messages
+    config_file: str = "mkdocs.yml"  # relative to root, for messages
     site_name: str = "Research log"
     site_url: str | None = None
     repo_url: str | None = None
@@ -47,6 +53,11 @@ class Settings:
     git_history: bool = True
     engine: str | None = None  # None: the first installed (engines/choice.py)
     problems: tuple[Problem, ...] = ()  # what was wrong with the options given
+
+    @property
+    def has_config(self) -> bool:
+        """Whether the log has a config file (without one, every setting is its default)."""
+        return (self.root / self.config_file).is_file()
 
     @property
     def cache_path(self) -> Path:
@@ -106,7 +117,7 @@ def settings_from(
     site: Mapping[str, Any],
     options: Mapping[str, Any],
     *,
-    config_file: str = CONFIG_NAMES[0],
+    config_file: str = "mkdocs.yml",
     lines: Mapping[str, int] | None = None,
     unknown_reported_elsewhere: bool = False,
 ) -> Settings:
@@ -190,7 +201,7 @@ def with_usable_cache(settings: Settings) -> tuple[Settings, list[Problem]]:
 
 
 class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, which may carry !!python/name: or !ENV tags, as plain data."""
+    """Reads the config file, which may carry !!python/name: or !ENV tags, as plain data."""
 
 
 def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
@@ -207,7 +218,8 @@ _TolerantLoader.add_multi_constructor("", _unknown_tag)
 
 
 def find_config(start: Path) -> Path | None:
-    """mkdocs.yml in `start` or the nearest folder above it."""
+    """The config file in `start` or the nearest folder above it that has one: researchlog.yml
+    before mkdocs.yml (CONFIG_NAMES), so every command and the build find the same file."""
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
             if (folder / name).is_file():
@@ -217,7 +229,8 @@ def find_config(start: Path) -> Path | None:
 
 def read_config(config: Path) -> dict[str, Any]:
     """The config file as plain data ({} where it cannot be read: MkDocs reports why). The
-    one reader of mkdocs.yml for every command: tags such as !!python/name: are kept as text."""
+    one reader of the config file for every command: tags such as !!python/name: are kept
+    as text."""
     try:
         data = yaml.load(config.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
     except (yaml.YAMLError, OSError, UnicodeDecodeError):

@@ -82,7 +82,9 @@ def _bar(share: float, label: str) -> str:
     )
 
 
-def card_html(bet: Bet, crew: Crew | None, urls: Urls, isolation_days: int) -> str:
+def card_html(
+    bet: Bet, crew: Crew | None, urls: Urls, isolation_days: int, config_file: str
+) -> str:
     """The card at the top of a project page (without a card: what is known anyway)."""
     here = project_page(bet.project)
     card = bet.card.card if bet.card else None
@@ -97,7 +99,7 @@ def card_html(bet: Bet, crew: Crew | None, urls: Urls, isolation_days: int) -> s
     if card is not None and card.started:
         facts.append(("Started", date_text(card.started)))
     if bet.metric:
-        source = {"card": "", "configured": " (set in mkdocs.yml)"}.get(
+        source = {"card": "", "configured": f" (set in {config_file})"}.get(
             bet.metric_from, " (the metric its entries list first most often)"
         )
         facts.append(

@@ -36,7 +36,7 @@ def metrics_pages(log: Log, urls: Urls) -> list[Page]:
         metric: unique_slugs((s.dataset for s in series if s.metric == metric), "dataset-")
         for metric in names
     }
-    pages = [_index(series, paths, anchors, urls)]
+    pages = [_index(series, paths, anchors, urls, log.settings.config_file)]
     for metric in names:
         group = [s for s in series if s.metric == metric]
         pages.append(_metric(metric, group, paths[metric], anchors[metric], urls))
@@ -48,11 +48,12 @@ def _index(
     paths: Mapping[str, str],
     anchors: Mapping[str, Mapping[str | None, str]],
     urls: Urls,
+    config_file: str,
 ) -> Page:
     intro = (
         "How each metric moved, per dataset, and the best finished entry so far (planned"
         " and running entries are shown but set no best). Which way is better comes from"
-        " mkdocs.yml (metrics: {latency_ms: lower}), else from the metric's name: losses,"
+        f" {config_file} (metrics: {{latency_ms: lower}}), else from the metric's name: losses,"
         " errors, times and costs are better lower, everything else higher."
     )
     if not series:

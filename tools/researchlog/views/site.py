@@ -109,7 +109,13 @@ def _openings(log: Log, bets: Sequence[Bet], crew: Team, urls: Urls) -> dict[str
     for bet in bets:
         openings[bet.project] = indexes.Opening(
             title=bet.title,
-            card=card_html(bet, crew.crew_of(bet.project), urls, log.settings.isolation_days),
+            card=card_html(
+                bet,
+                crew.crew_of(bet.project),
+                urls,
+                log.settings.isolation_days,
+                log.settings.config_file,
+            ),
             markdown=card_body(bet, urls),
             feed=(paths.project_feed(bet.project), f"{bet.title}: entries and decisions"),
         )
