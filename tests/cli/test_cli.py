@@ -65,7 +65,7 @@ def test_new_writes_an_entry_from_the_template(repo: Repo) -> None:
     assert data["status"] == "planned"
     assert data["project"] == "defect-detector"
     assert data["tags"] == ["detection", "loss"]
-    assert data["authors"] == ["Test Author"]  # from git config
+    assert data["authors"] == []  # left to git: whoever commits the entry
     assert data["date"] == TODAY
     text = path.read_text()
     for section in ("## Question", "## Setup", "## Results", "## Decision and next steps"):
@@ -73,6 +73,28 @@ def test_new_writes_an_entry_from_the_template(repo: Repo) -> None:
     assert "# yaml-language-server: $schema=../entry.schema.json" in text
     check = run_in_process("check", cwd=repo.root)
     assert check.returncode == 0, check.stdout
+
+
+def test_new_leaves_authors_to_git_unless_given(repo: Repo) -> None:
+    from researchlog.core.settings import load_settings
+    from researchlog.log import build_log
+
+    plain = run_in_process("new", "Plain entry", cwd=repo.root).stdout.strip()
+    named = run_in_process(
+        "new", "Named entry", "--author", "Bo Chen", "-a", "Dana Ruiz", cwd=repo.root
+    ).stdout.strip()
+    notebook = run_in_process("new", "--notebook", "Notebook entry", cwd=repo.root).stdout.strip()
+    assert "# empty: the file's git authors" in (repo.root / plain).read_text()
+    assert front(repo.root / named)["authors"] == ["Bo Chen", "Dana Ruiz"]
+    repo.commit("three entries", author=("Ana Lima", "ana@example.org"))
+    log = build_log(load_settings(repo.root))
+    authors = {item.entry.path: item.authors for item in log.entries}
+    assert authors == {
+        plain: ("Ana Lima",),
+        named: ("Bo Chen", "Dana Ruiz"),
+        notebook: ("Ana Lima",),
+    }
+    assert run_in_process("check", "--strict", cwd=repo.root).returncode == 0
 
 
 def test_new_never_overwrites(repo: Repo) -> None:

@@ -94,7 +94,8 @@ def render_template(
         "status": status,
         "project": json.dumps(project, ensure_ascii=False) if project else "",
         "tags": _yaml_list(tags),
-        "authors": _yaml_list(authors),
+        # Left empty, git names the authors: whoever commits the entry and its changes.
+        "authors": _yaml_list(authors) if authors else "[]         # empty: the file's git authors",
         "date": day.isoformat(),
     }
     if kind == "notebook":
@@ -175,7 +176,8 @@ def create_entry(
     authors: list[str] | None = None,
     day: dt.date | None = None,
 ) -> Path:
-    """Write a new entry and return its path. Never overwrites an existing file."""
+    """Write a new entry and return its path. Never overwrites an existing file. Without
+    `authors`, the entry leaves them to git (the authors of its commits)."""
     title = " ".join(title.split())
     if not title:
         raise AuthoringError('the title is empty; give one, e.g. researchlog new "Focal loss"')
@@ -188,9 +190,6 @@ def create_entry(
     log_dir = root / log_folder
     suffix = ".ipynb" if kind == "notebook" else ".md"
     path = entry_path(log_dir, title, day, suffix)
-    if authors is None:
-        user = git_user(root)
-        authors = [user] if user else []
     schema_path = os.path.relpath(log_dir / "entry.schema.json", path.parent)
     text = render_template(
         kind,
@@ -198,7 +197,7 @@ def create_entry(
         status=status,
         project=project,
         tags=tags or [],
-        authors=authors,
+        authors=authors or [],
         day=day,
         schema_path=Path(schema_path).as_posix(),
     )

@@ -20,13 +20,21 @@ def add(verbs: Any) -> None:
         "new",
         help="create a new entry from a template and show similar earlier work",
         description="Create log/YYYY/YYYY-MM-DD-slug.md (or .ipynb) from a template, with today's"
-        " date and your git name as author, and print its path. Similar earlier entries, dead"
-        " ends first, are listed before it is created. Never overwrites a file.",
+        " date, and print its path. Authors are left to git (whoever commits the entry) unless"
+        " --author is given. Similar earlier entries, dead ends first, are listed before it is"
+        " created. Never overwrites a file.",
     )
     new.add_argument("title", help='what the experiment tries, e.g. "Focal loss for defects"')
     new.add_argument("--project", "-p", help="the line of work this belongs to")
     new.add_argument("--tag", "-t", action="append", default=[], help="a tag (repeatable)")
     new.add_argument("--status", "-s", help="initial status (default: planned)")
+    new.add_argument(
+        "--author",
+        "-a",
+        action="append",
+        metavar="NAME",
+        help="an author (repeatable; default: the file's git authors)",
+    )
     kind = new.add_mutually_exclusive_group()
     kind.add_argument("--notebook", action="store_true", help="create a Jupyter notebook entry")
     kind.add_argument("--scope", action="store_true", help="create a scoping document")
@@ -60,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 status=args.status,
                 project=args.project,
                 tags=args.tag,
+                authors=args.author,
             )
     except AuthoringError as exc:
         return fail(str(exc))
