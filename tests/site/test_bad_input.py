@@ -505,20 +505,67 @@ CASES = [
         ),
     ),
     Case(
-        "a link to a file that is not published",
+        "a link to Markdown outside the log, without repo_url",
         {
-            "src/train.py": "print('train')\n",
-            "log/code.md": entry_text("Trained with [the script](../src/train.py).\n"),
+            "docs/setup.md": "# Setup\n",
+            "log/code.md": entry_text("Set up as in [the docs](../docs/setup.md).\n"),
         },
         (
-            "log/code.md:7: warning: links to ../src/train.py, but the site has no file"
-            " src/train.py"
+            "log/code.md:7: warning: links to ../docs/setup.md, but the site has no file"
+            " docs/setup.md"
             + fix(
-                "src/train.py is in the repository but not published with the site (only files"
-                " in log/ and playbook/ are); move it there, or give its full web address on"
-                " your forge"
+                "docs/setup.md is in the repository, but Markdown outside the log is not"
+                " published (it would become a page of the site); set repo_url in mkdocs.yml to"
+                " link it on the forge"
             ),
         ),
+    ),
+    Case(
+        "a link to a hidden file outside the log",
+        {
+            "configs/.secrets.yaml": "token: x\n",
+            "log/hidden.md": entry_text("Keys in [here](../configs/.secrets.yaml).\n"),
+        },
+        (
+            "log/hidden.md:7: warning: links to ../configs/.secrets.yaml, but the site has no"
+            " file configs/.secrets.yaml"
+            + fix(
+                "configs/.secrets.yaml is in the repository, but hidden files and folders (.env,"
+                " .git) are never published"
+            ),
+        ),
+    ),
+    Case(
+        "a linked repository file with a credential in it",
+        {
+            "src/run.yaml": "lr: 0.1\nhf_token: hf_abcdefghijklmnopqrstuvwxyz0123456789\n",
+            "log/run.md": entry_text("Run with [this config](../src/run.yaml).\n"),
+        },
+        (
+            "src/run.yaml:2: error: this line looks like it contains a Hugging Face token; the"
+            " file is left out of the site" + SECRET_FIX,
+            "log/run.md:7: warning: links to ../src/run.yaml, but the site has no file"
+            " src/run.yaml"
+            + fix(
+                "src/run.yaml is in the repository, but it looks like it holds a credential (see"
+                " the error on it)"
+            ),
+        ),
+    ),
+    Case(
+        "a linked repository file behind a symbolic link out of the repository",
+        {"log/sheet.md": entry_text("Numbers in [the sheet](../data/shared/private.csv).\n")},
+        (
+            "data/shared: warning: this symbolic link points outside the repository"
+            f" (to {{outside}}/shared); {LEFT_OUT}" + OUTSIDE_FIX,
+            "log/sheet.md:7: warning: links to ../data/shared/private.csv, but the site has no"
+            " file data/shared/private.csv"
+            + fix(
+                "data/shared/private.csv is in the repository, but it is left out of the site"
+                " (see the warning on it)"
+            ),
+        ),
+        links=(("data/shared", "{outside}/shared"),),
     ),
     Case(
         "a script in an entry",
@@ -549,6 +596,7 @@ def bad_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, str, str, 
         for path, content in case.files.items():
             repo.write(path, content)
         for path, target in case.links:
+            (repo.root / path).parent.mkdir(parents=True, exist_ok=True)
             (repo.root / path).symlink_to(target.format(outside=outside))
     repo.commit("bad inputs")
     lenient = mkdocs_build(repo.root, site_dir=repo.root.parent / "site")

@@ -8,6 +8,7 @@ default is used, and strict runs fail on the error.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,28 @@ def folder(name: str, value: Any, default: Any) -> Parsed:
 def text(name: str, value: Any, default: Any) -> Parsed:
     if not isinstance(value, str) or not value.strip():
         return default, [Issue(f"{name} must be text, not {_shown(value)}", "write it as text")]
+    return value, []
+
+
+def code_template(name: str, value: Any, default: Any) -> Parsed:
+    """An address with {repo_url}, {branch} and {path} in it, and nothing else in braces."""
+    value, issues = text(name, value, default)
+    if issues:
+        return value, issues
+    allowed = ("repo_url", "branch", "path")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(value) if field is not None]
+    except ValueError:
+        fields = ["?"]
+    wrong = [field for field in fields if field not in allowed]
+    if wrong or "path" not in fields:
+        return default, [
+            Issue(
+                f'{name} is "{value}", which is not an address with {{path}} in it'
+                + (f" (it has {{{wrong[0]}}})" if wrong else ""),
+                'use {repo_url}, {branch} and {path}, e.g. "{repo_url}/src/branch/{branch}/{path}"',
+            )
+        ]
     return value, []
 
 
@@ -177,6 +200,20 @@ OPTIONS: tuple[Option, ...] = (
         "commit_url",
         None,
         'how commits link to the forge, e.g. "{repo_url}/commit/{sha}"',
+        text,
+    ),
+    Option(
+        "code_url",
+        None,
+        "how links to the repository's code go to the forge, e.g."
+        " \"{repo_url}/blob/{branch}/{path}\" (default: GitHub's form, GitLab's for a GitLab"
+        " repo_url)",
+        code_template,
+    ),
+    Option(
+        "code_branch",
+        None,
+        "the branch (or tag, or commit) links to code show (default: the one checked out)",
         text,
     ),
     Option("cache_dir", ".researchlog-cache", "where builds keep what they may reuse", text),

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import yaml
 
@@ -45,6 +46,8 @@ class Settings:
     isolation_days: int = 30  # a bet one person carries alone for longer is flagged
     max_bets_per_person: int = 2  # a person on more bets than this lately is flagged
     commit_url: str | None = None  # e.g. "{repo_url}/commit/{sha}"
+    code_url: str | None = None  # e.g. "{repo_url}/blob/{branch}/{path}"
+    code_branch: str | None = None  # default: the branch checked out
     cache_dir: str = ".researchlog-cache"
     notebook_max_mb: float = 5.0
     trust_notebook_html: bool = False
@@ -81,6 +84,29 @@ class Settings:
         if template is None:
             return None
         return template.format(repo_url=(self.repo_url or "").rstrip("/"), sha=sha)
+
+    @property
+    def links_code(self) -> bool:
+        """Whether links to the repository's code go to the forge (else they are published)."""
+        return bool(self.code_url or self.repo_url)
+
+    def code_link(self, path: str, branch: str) -> str | None:
+        """Where the forge shows the repository file `path` (relative to the repository's
+        top) on `branch`: GitHub's `{repo_url}/blob/{branch}/{path}`, or GitLab's
+        `{repo_url}/-/blob/{branch}/{path}` for a repo_url on a GitLab host; `code_url`
+        sets another form."""
+        template = self.code_url
+        if template is None and self.repo_url:
+            host = urlsplit(self.repo_url).netloc.lower()
+            blob = "/-/blob/" if "gitlab" in host else "/blob/"
+            template = "{repo_url}" + blob + "{branch}/{path}"
+        if template is None:
+            return None
+        return template.format(
+            repo_url=(self.repo_url or "").rstrip("/"),
+            branch=quote(branch, safe="/"),
+            path=quote(path, safe="/"),
+        )
 
 
 # Words in a metric's name that mean smaller is better: losses, errors, times and costs.

@@ -26,6 +26,7 @@ from ..read.projects import ProjectCard
 from ..read.samples import load_samples
 from .checks import check_cards, check_links, unique_slugs
 from .model import Contributor, EntryHistory, Log, LogCard, LogEntry, StatusChange
+from .repofiles import repository_files
 
 Progress = Callable[[str], None]
 
@@ -96,6 +97,17 @@ def build_log(
     assets = [path for path in found.assets if path not in withheld]
     samples, sample_problems = load_samples(root, entries, assets, withheld)
     problems.extend(sample_problems)
+    # Files elsewhere in the repository that pages link to: published, or linked on the forge.
+    linked = repository_files(
+        settings,
+        [
+            *((entry.path, entry.body_links) for entry in entries),
+            *((page.path, page.links) for page in playbook.pages),
+            *((card.path, card.body_links) for card in cards),
+        ],
+        known={*found.entries, *found.assets, *found.unreadable, *playbook.assets},
+    )
+    problems.extend(linked.problems)
     joined = [_join(entry, repo) for entry in entries]
     joined = _with_supersedes(joined)
     joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
@@ -111,7 +123,12 @@ def build_log(
         settings=settings,
         entries=tuple(joined),
         playbook=tuple(playbook.in_reading_order()),
-        assets=tuple(p for p in found.assets + playbook.assets if p not in withheld),
+        assets=(
+            *(p for p in found.assets + playbook.assets if p not in withheld),
+            *linked.published,
+        ),
+        code_links=linked.code_links,
+        unpublished=linked.unpublished,
         entry_files=tuple(p for p in found.entries if p not in card_paths),
         problems=tuple(sort_problems(problems)),
         git=repo.state,

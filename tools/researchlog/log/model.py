@@ -97,7 +97,9 @@ class Log:
     settings: Settings
     entries: tuple[LogEntry, ...]  # newest first
     playbook: tuple[PlaybookPage, ...]  # in reading order
-    assets: tuple[str, ...]  # other files under log/ and playbook/ that pages may use
+    # Other files under log/ and playbook/ that pages may use, and the repository's own
+    # files elsewhere that pages link to (log/repofiles.py), at their repository paths.
+    assets: tuple[str, ...]
     entry_files: tuple[str, ...]  # every entry file read, published or not
     problems: tuple[Problem, ...]
     git: GitState
@@ -109,6 +111,8 @@ class Log:
     samples: Mapping[str, SampleSet] = field(default_factory=dict)  # by slug, entries with samples
     cards: Mapping[str, LogCard] = field(default_factory=dict)  # by project name
     card_files: tuple[str, ...] = ()  # every project card file read, usable or not
+    code_links: Mapping[str, str] = field(default_factory=dict)  # repo file -> forge address
+    unpublished: Mapping[str, str] = field(default_factory=dict)  # linked file -> why not
 
     @property
     def projects(self) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from ..log import Log, LogEntry
 from ..pages.html import esc
 from ..pages.model import Body, StaticFile
 from ..pages.urls import Urls
+from ..read.links import link_target
 from ..read.notebook_check import MB
 from .job import Converted, Job
 from .libraries import static_files
@@ -229,6 +230,13 @@ def _job(item: LogEntry, log: Log, urls: Urls, folder: Path, version: str) -> Jo
         trusted=settings.trust_notebook_html,
         execute=bool(execute),
         timeout=settings.execute_timeout if execute else 0,
+        code_links=tuple(
+            sorted(
+                (target, log.code_links[target])
+                for target in {link_target(entry.path, ref.href) or "" for ref in entry.body_links}
+                if target in log.code_links
+            )
+        ),
     )
     # Everything that changes the page is in the key; where the cache lives is not.
     fields = {k: v for k, v in asdict(job).items() if k not in ("source", "files_cache")}

@@ -484,7 +484,12 @@ class _Page:
         if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
             return href
         target = link_target(self.job.src_uri, href, rooted=True)
-        if target is None or target.startswith("../"):
+        if target is None:
+            return href
+        forge = dict(self.job.code_links).get(target)
+        if forge is not None:  # code, shown on the forge
+            return forge + (f"#{parts.fragment}" if parts.fragment else "")
+        if target.startswith("../"):
             return href  # outside the site: left as written (and reported by check)
         if target.endswith((".md", ".ipynb")):
             return self.urls.rel(self.job.src_uri, target, parts.fragment)

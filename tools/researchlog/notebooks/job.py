@@ -27,6 +27,8 @@ class Job:
     trusted: bool
     execute: bool
     timeout: int
+    # The notebook's links to repository code that go to the forge: (path, address).
+    code_links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

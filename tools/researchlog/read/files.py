@@ -140,6 +140,42 @@ class _Boundary:
         return None
 
 
+def linked_file(root: Path, rel: str, problems: list[Problem]) -> bool:
+    """Whether `rel`, a repository file outside log/ and playbook/ that a page links to, may
+    be published: a regular, readable file whose real path is inside the repository, with
+    nothing hidden on the way (.env, .git/, the cache). Symbolic links anywhere on the path
+    are followed, and one out of the repository, to something hidden or to nothing is
+    reported like those in log/. A path that names nothing is for the link check."""
+    if any(part.startswith(".") for part in rel.split("/")):
+        return False
+    path = root / rel
+    if not os.path.lexists(path):
+        return False
+    boundary = _Boundary(root)
+    parts = rel.split("/")
+    for end in range(1, len(parts) + 1):  # each symbolic link on the way, where it is
+        step = "/".join(parts[:end])
+        if (root / step).is_symlink():
+            problem = boundary._link_problem(root / step, step)
+            if problem is not None:
+                problems.append(problem)
+                return False
+    if not path.is_file():
+        return False
+    if not os.access(path, os.R_OK):
+        problems.append(
+            warning(
+                rel,
+                None,
+                "this file cannot be read (permission denied); it is left out of the site",
+                f"make it readable (chmod a+r {rel}), or link something else",
+                code="file-unreadable",
+            )
+        )
+        return False
+    return True
+
+
 def _not_a_file(rel: str) -> Problem:
     return warning(
         rel,

@@ -5,11 +5,13 @@ entries. The Portfolio shares the texts for budget, progress and decisions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from ..analysis.bets import Bet
 from ..analysis.people import Crew
 from ..core.problems import plural
 from ..log import LogEntry
+from ..pages.forge import forge_address
 from ..pages.html import (
     bet_status_badge,
     date_text,
@@ -218,8 +220,9 @@ def _entry_row(item: LogEntry, here: str, urls: Urls) -> str:
     )
 
 
-def card_body(bet: Bet, urls: Urls) -> str:
-    """The card's own Markdown, its relative links made to work from the project page."""
+def card_body(bet: Bet, urls: Urls, code_links: Mapping[str, str]) -> str:
+    """The card's own Markdown, its relative links made to work from the project page (and
+    links to code made to go to the forge, as on every page)."""
     if bet.card is None:
         return ""
     card = bet.card.card
@@ -230,7 +233,9 @@ def card_body(bet: Bet, urls: Urls) -> str:
         if target is None:
             continue
         anchor = found.split("#", 1)[1] if "#" in found else ""
-        moved = urls.source(here, target) + (f"#{anchor}" if anchor else "")
+        moved = forge_address(card.path, found, code_links) or (
+            urls.source(here, target) + (f"#{anchor}" if anchor else "")
+        )
         body = body.replace(f"]({found})", f"]({moved})").replace(f"]: {found}", f"]: {moved}")
     return _without_title(body, card.title)
 

@@ -11,6 +11,7 @@ from functools import partial
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
+from ..pages.forge import with_forge_links
 from ..pages.html import (
     PageWriter,
     date_text,
@@ -74,6 +75,8 @@ def entry_page(
     entry = item.entry
     blocks = body.blocks if isinstance(body, Body) else {}
     text = body.markdown if isinstance(body, Body) else entry.body if body is None else body
+    if body is None:  # a converted notebook's links were made when it was converted
+        text = with_forge_links(text, entry.path, log.code_links)
     page = PageWriter(
         entry.path, entry.title, description=entry.outcome or entry.question, source=entry.path
     )

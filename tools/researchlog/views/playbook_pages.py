@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..log import Log
+from ..pages.forge import with_forge_links
 from ..pages.html import PageWriter, entry_list, esc, link
 from ..pages.model import Page
 from ..pages.urls import Urls
@@ -16,7 +17,7 @@ _LEADING_H1 = re.compile(r"\A\s*(#[ \t]+[^\n]*)\n?")
 
 def playbook_page(page: PlaybookPage, log: Log, urls: Urls) -> Page:
     writer = PageWriter(page.path, page.title, description=page.summary, source=page.path)
-    body = page.body
+    body = with_forge_links(page.body, page.path, log.code_links)
     match = _LEADING_H1.match(body)
     if match:
         writer.markdown(match.group(1))

@@ -116,7 +116,7 @@ def _openings(log: Log, bets: Sequence[Bet], crew: Team, urls: Urls) -> dict[str
                 log.settings.isolation_days,
                 log.settings.config_file,
             ),
-            markdown=card_body(bet, urls),
+            markdown=card_body(bet, urls, log.code_links),
             feed=(paths.project_feed(bet.project), f"{bet.title}: entries and decisions"),
         )
     return openings
