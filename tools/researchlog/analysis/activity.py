@@ -19,6 +19,7 @@ class Event:
     item: LogEntry
     status: str
     previous: str | None  # None when the entry was created
+    recorded: dt.datetime | None = None  # its first commit, for work recorded later
 
     @property
     def is_new(self) -> bool:
@@ -26,14 +27,19 @@ class Event:
 
 
 def events(log: Log) -> list[Event]:
-    """New entries and committed status changes, newest first."""
+    """New entries and committed status changes, newest first. A new entry is placed at its
+    first commit, or at its date when that is earlier (work imported or recorded later)."""
     found: list[Event] = []
     for item in log.entries:
         changes = [c for c in item.history.status_history if c.commit and c.date]
         history = item.history
         if history.committed and not history.history_cut and history.created:
             first = changes[0].status if changes else item.status
-            found.append(Event(history.created, item, first, None))
+            if item.recorded_later:
+                when = dt.datetime.combine(item.date, dt.time(), history.created.tzinfo)
+                found.append(Event(when, item, first, None, recorded=history.created))
+            else:
+                found.append(Event(history.created, item, first, None))
         for before, after in itertools.pairwise(changes):
             assert after.date is not None
             found.append(Event(after.date, item, after.status, before.status))

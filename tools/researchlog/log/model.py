@@ -70,6 +70,15 @@ class LogEntry:
         return self.entry.status
 
     @property
+    def recorded_later(self) -> bool:
+        """The front matter dates the work before the entry's first commit: imported work, or
+        work written up afterwards. It is placed at its date; git still dates what changed
+        after (its status changes)."""
+        created = self.history.created
+        given = self.entry.date
+        return given is not None and created is not None and given < created.date()
+
+    @property
     def days_to_status(self) -> int | None:
         """Days from the first commit to the change that set the current status."""
         changes = self.history.status_history

@@ -75,7 +75,8 @@ def status_traces(
                         urls.rel(here, p.item.entry.path),
                         label,
                         _plain(p.item.entry.outcome or p.item.entry.question or ""),
-                        p.item.date.isoformat(),
+                        p.item.date.isoformat()
+                        + (" (recorded later)" if p.item.recorded_later else ""),
                     ]
                     for p in group
                 ],

@@ -50,6 +50,7 @@ def entry_record(item: LogEntry, urls: Urls) -> dict[str, Any]:
         "highlight": entry.highlight,
         "demo": entry.demo,
         "imported_from": entry.imported_from,
+        "recorded_later": item.recorded_later,
         "created": _when(history.created),
         "updated": _when(history.updated),
         "committed": history.committed,

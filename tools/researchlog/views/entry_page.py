@@ -119,7 +119,13 @@ def header(item: LogEntry, log: Log, urls: Urls) -> str:
         rows.append(("Dataset", esc(entry.dataset)))
     if item.authors:
         rows.append(("Authors", esc(", ".join(item.authors))))
-    rows.append(("Date", date_text(item.date)))
+    when = date_text(item.date)
+    if item.recorded_later:
+        when += (
+            f' <span class="rl-recorded-later">recorded later: first committed'
+            f" {date_text(item.history.created)}</span>"
+        )
+    rows.append(("Date", when))
     if entry.effort_days is not None:
         rows.append(("Effort", esc(days_text(entry.effort_days))))
     if entry.tags:
@@ -268,6 +274,11 @@ def history_html(item: LogEntry, log: Log) -> str:
             summary.append(
                 f"Created before {date_text(history.first_seen)} (the clone is"
                 " shallow, so earlier history is not available)."
+            )
+        elif item.recorded_later:
+            summary.append(
+                f"First committed {date_text(history.created)}, after the work it records"
+                f" ({date_text(item.date)})."
             )
         else:
             summary.append(f"Created {date_text(history.created)}.")

@@ -40,6 +40,11 @@ def _event_html(event: Event, here: str, urls: Urls) -> str:
     when = date_text(event.when)
     if event.is_new:
         what = f"new entry {title} {status_badge(event.status)}"
+        if event.recorded is not None:
+            what += (
+                f' <span class="rl-recorded-later">recorded later, on'
+                f" {date_text(event.recorded)}</span>"
+            )
     else:
         what = f"{title} {status_badge(event.previous or '')} → {status_badge(event.status)}"
     project = event.item.entry.project
@@ -188,6 +193,8 @@ def _event_text(event: Event, urls: Urls) -> str:
     label = STATUS_LABELS.get(event.status, event.status)
     if event.is_new:
         text = f"New entry: {esc(event.item.title)} ({esc(label)})"
+        if event.recorded is not None:
+            text += f", recorded later, on {event.recorded.date().isoformat()}"
     else:
         before = STATUS_LABELS.get(event.previous or "", event.previous or "")
         text = f"{esc(event.item.title)}: {esc(before)} → {esc(label)}"
