@@ -4,6 +4,7 @@ the history."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -115,6 +116,38 @@ def _metric_direction(root: Path) -> None:
     _replace(root / "mkdocs.yml", "latency_ms: lower", "latency_ms: higher")
 
 
+def _link_code(root: Path) -> None:
+    """With repo_url, links to code go to the forge, on the branch checked out."""
+    _replace(
+        root / "mkdocs.yml",
+        "site_name: ",
+        "repo_url: https://example.org/team/repo\nsite_name: ",
+        1,
+    )
+    code = sorted(path for path in (root / "src").rglob("*") if path.is_file())[0]
+    entry = _entries(root, ".md")[4]
+    target = os.path.relpath(code, entry.parent)
+    entry.write_text(entry.read_text() + f"\nThe [training code]({target}).\n")
+    _commit(root, "Link the training code")
+
+
+def _detach(root: Path) -> None:
+    """A detached checkout (as CI has): code links name the commit."""
+    _git(root, "checkout", "-q", "--detach")
+    _git(
+        root,
+        "-c",
+        "user.name=Bo Chen",
+        "-c",
+        "user.email=bo@example.org",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Work on a detached checkout",
+    )
+
+
 def _new_commit(root: Path) -> None:
     _commit(root, "Record the week's work")
 
@@ -130,6 +163,8 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
     ("change mkdocs.yml", _change_config),
     ("change a metric direction", _metric_direction),
     ("a new commit", _new_commit),
+    ("link code from an entry", _link_code),
+    ("commit on a detached checkout", _detach),
 ]
 
 

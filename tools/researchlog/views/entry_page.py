@@ -54,6 +54,8 @@ def entry_page_key(
         {metric: settings.higher_is_better(metric) for metric in entry.metrics},
         (settings.commit_url, settings.repo_url, urls.directory_urls),
         log.samples.get(item.slug),
+        # Its links to code, as the forge's addresses (they name the branch or commit).
+        with_forge_links(entry.body, entry.path, log.code_links) if log.code_links else None,
         body_key,
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
