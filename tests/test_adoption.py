@@ -24,7 +24,10 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from researchlog.core.options import OPTIONS
 from support import ROOT, Repo
+
+DEFAULT_CACHE = next(o.default for o in OPTIONS if o.name == "cache_dir")
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = "## Adopting researchlog in your repository"
@@ -231,6 +234,12 @@ def test_ci_and_pre_commit_install_researchlog_as_the_adoption_section_does() ->
     assert script[1] == "researchlog build --strict --site-dir public"
     assert gitlab["pages"]["artifacts"]["paths"] == ["public"]  # type: ignore[index]
     assert "pip install -e ." not in section("## Deploying the site")
+    # Both keep the build cache, where the build looks for it.
+    cache = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache"))
+    assert cache["with"]["path"] == DEFAULT_CACHE
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+    assert steps.index(cache) < next(i for i, s in enumerate(steps) if "build" in s.get("run", ""))
+    assert gitlab["pages"]["cache"]["paths"] == [f"{DEFAULT_CACHE}/"]  # type: ignore[index]
 
     hook = yaml_block("## Checking every commit with pre-commit")
     (repo,) = hook["repos"]  # type: ignore[misc]
