@@ -26,9 +26,21 @@ class Event:
         return self.previous is None
 
 
+# The events of the last Log asked for: the timeline, the feed and every project's feed
+# read them from the same Log.
+_last: tuple[Log, tuple[Event, ...]] | None = None
+
+
 def events(log: Log) -> list[Event]:
     """New entries and committed status changes, newest first. A new entry is placed at its
     first commit, or at its date when that is earlier (work imported or recorded later)."""
+    global _last
+    if _last is None or _last[0] is not log:
+        _last = (log, tuple(_events(log)))
+    return list(_last[1])
+
+
+def _events(log: Log) -> list[Event]:
     found: list[Event] = []
     for item in log.entries:
         changes = [c for c in item.history.status_history if c.commit and c.date]

@@ -26,8 +26,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,7 @@ class SearchIndexJob:
         self.problem = problem
         self.kept = kept  # the index in the cache
         self.output = output
+        self.cancelled = False
         self.started = time.perf_counter()
 
     @classmethod
@@ -106,6 +108,7 @@ class SearchIndexJob:
         *,
         keep_index_url: bool = False,
     ) -> SearchIndexJob:
+        _stop_background()  # a newer build: the index of an older one would be stale
         if not documents:
             return cls(0, None, None)
         binary = find_pagefind()
@@ -156,9 +159,12 @@ class SearchIndexJob:
         waiting = time.perf_counter()
         returncode = self.process.wait() if self.process is not None else 0
         done = time.perf_counter()
+        if self.cancelled:
+            return IndexResult(True, "search index: left to a newer build")
         output = ""
         if self.scratch is not None:
-            output = (self.scratch / "log").read_text(encoding="utf-8", errors="replace")
+            with contextlib.suppress(OSError):  # removed by cancel() meanwhile
+                output = (self.scratch / "log").read_text(encoding="utf-8", errors="replace")
             shutil.rmtree(self.scratch, ignore_errors=True)
         if returncode != 0:
             return IndexResult(
@@ -186,14 +192,47 @@ class SearchIndexJob:
             f" pages (the build waited {done - waiting:.2f}s for it)",
         )
 
+    def finish_in_background(self, done: Callable[[IndexResult], None]) -> None:
+        """finish() in a thread: the build ends now and the index follows. A build that
+        starts meanwhile stops it (start() calls _stop_background)."""
+        global _background
+
+        def wait() -> None:
+            result = self.finish()
+            with _lock:
+                if self.cancelled:
+                    return
+                done(result)
+
+        thread = threading.Thread(target=wait, name="researchlog-search", daemon=True)
+        with _lock:
+            _background = (self, thread)
+        thread.start()
+
     def cancel(self) -> None:
         """Stop indexing (the build failed); the worker stops pagefind on its way out."""
+        self.cancelled = True
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(OSError):
                 self.process.terminate()
             self.process.wait()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+# The index a preview is still making after its build ended (finish_in_background).
+_background: tuple[SearchIndexJob, threading.Thread] | None = None
+_lock = threading.Lock()
+
+
+def _stop_background() -> None:
+    global _background
+    with _lock:
+        running, _background = _background, None
+        if running is not None:
+            running[0].cancel()
+    if running is not None:
+        running[1].join()
 
 
 def _prune(used: Path) -> None:

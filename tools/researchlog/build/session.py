@@ -27,7 +27,7 @@ from ..pages.model import PageSource, Site, StaticFile
 from ..pages.urls import Urls
 from ..views import build_site
 from ..views.search import BUNDLE_DIR, search_documents
-from .search import SearchIndexJob
+from .search import IndexResult, SearchIndexJob
 from .sitefolder import mark
 
 SEARCH_PARTS = "search"  # the cache's folder of search index parts
@@ -130,13 +130,20 @@ class BuildSession:
         self.workers.close(wait=False)  # all done: they exit while pages are written
         return files
 
-    def finish(self, site_dir: Path) -> None:
-        """The search index complete, and the folder marked as a site a build made."""
+    def finish(self, site_dir: Path, *, search_later: bool = False) -> None:
+        """The search index complete, and the folder marked as a site a build made. With
+        `search_later` (a preview), the pages are served at once and the index is put in
+        place when pagefind is done, unless a newer build has started one meanwhile."""
         if self.search is not None:
-            result = self.search.finish()
-            self.search = None
-            (self.out.info if result.ok else self.out.error)(result.message)
+            job, self.search = self.search, None
+            if search_later:
+                job.finish_in_background(self._search_done)
+            else:
+                self._search_done(job.finish())
         mark(site_dir)
+
+    def _search_done(self, result: IndexResult) -> None:
+        (self.out.info if result.ok else self.out.error)(result.message)
 
     def abort(self) -> None:
         """Stop everything the build started: a failed or interrupted build."""

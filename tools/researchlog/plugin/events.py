@@ -55,9 +55,11 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.keys: dict[str, str] = {}  # src_uri -> key, of the pages rendered this build
         self.user_nav = False
         self.dirty = False  # a dirty build skips the pages it does not mark modified
+        self.serving = False  # a preview: pages first, the search index when it is ready
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         settings = settings_for(config, self.config)
@@ -177,7 +179,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.rendering.finish(logger.info)
         if self.outputs is not None:
             keep_pages(config, self.keys, self.outputs)
-        self.session.finish(Path(config.site_dir))
+        self.session.finish(Path(config.site_dir), search_later=self.serving)
         _release_memory()
 
     def on_build_error(self, error: Exception) -> None:
