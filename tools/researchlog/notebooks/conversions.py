@@ -18,7 +18,7 @@ import json
 import os
 import posixpath
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -107,6 +107,7 @@ class NotebookConversions:
             found = _cached(folder, job.key)
             if found is not None:
                 results[slug] = found
+        _remember(folder, {jobs[slug].key: result for slug, result in results.items()})
         conversions = cls(jobs, folder, results, say, workers or Workers(), workers is None)
         missing = {slug: job for slug, job in jobs.items() if slug not in results}
         if missing:
@@ -247,17 +248,29 @@ def _job(item: LogEntry, log: Log, urls: Urls, folder: Path, version: str) -> Jo
 
 
 def _cached(folder: Path, key: str) -> Converted | None:
-    data = cache.read(folder / f"{key}.json")
-    if data is None:
-        return None
-    try:
-        result = Converted.decode(json.loads(data))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None  # damaged, or of an older shape: convert again
+    result = _in_memory.get((folder, key))
+    if result is None:
+        data = cache.read(folder / f"{key}.json")
+        if data is None:
+            return None
+        try:
+            result = Converted.decode(json.loads(data))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # damaged, or of an older shape: convert again
     files = folder / "files"
     if not all((files / sha).is_file() for _, sha in result.files):
         return None  # someone cleaned part of the cache: convert again
     return result
+
+
+# The conversions the last build used, by key: a preview's rebuilds (one process) need not
+# decode them from the cache again. Only the current notebooks' are kept.
+_in_memory: dict[tuple[Path, str], Converted] = {}
+
+
+def _remember(folder: Path, found: Mapping[str, Converted]) -> None:
+    _in_memory.clear()
+    _in_memory.update(((folder, key), result) for key, result in found.items())
 
 
 def _store(folder: Path, key: str, result: Converted) -> None:
