@@ -230,3 +230,18 @@ def test_an_unchanged_build_keeps_the_site_and_says_what_the_last_one_said(
     repo.commit("an empty commit", allow_empty=True)
     after_commit = run_cli("build", "--site-dir", str(site), cwd=repo.root)
     assert "site written to" in after_commit.stdout
+
+
+def test_a_config_value_from_the_environment_is_an_input(repo: Repo, tmp_path: Path) -> None:
+    config = repo.root / "mkdocs.yml"
+    config.write_text(config.read_text() + 'copyright: !ENV [LOG_COPYRIGHT, "nobody"]\n')
+    repo.entry("log/2025/a.md", title="A first try", status="success", outcome="It worked.")
+    repo.commit("first entry")
+    site = tmp_path / "site"
+    for holder in ("Team A", "Team B", "Team B"):
+        result = run_cli(
+            "build", "--site-dir", str(site), cwd=repo.root, env={"LOG_COPYRIGHT": holder}
+        )
+        assert result.returncode == 0, result.stderr
+        assert holder in (site / "index.html").read_text()
+    assert "nothing changed since the last build" in result.stdout  # the third build

@@ -125,7 +125,12 @@ def build_site_atomically(
     target, _ = site_target(config, site_dir)
     data = read_config(config)
     cache = settings_from(config.parent, data, plugin_options(data)).cache_path
-    inputs = inputs_digest(config.parent, config, engine.name, strict=strict, skip=(target, cache))
+    theme = data.get("theme")
+    custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
+    folders = [config.parent / str(custom_dir)] if custom_dir else []
+    inputs = inputs_digest(
+        config.parent, config, engine.name, strict=strict, skip=(target, cache), folders=folders
+    )
     last = unchanged(cache, inputs, target)
     if last is not None:
         remove_leftovers(target)

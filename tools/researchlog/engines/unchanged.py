@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -50,11 +51,19 @@ class LastBuild:
 
 
 def inputs_digest(
-    root: Path, config: Path, engine: str, *, strict: bool, skip: Iterable[Path]
+    root: Path,
+    config: Path,
+    engine: str,
+    *,
+    strict: bool,
+    skip: Iterable[Path],
+    folders: Iterable[Path] = (),
 ) -> str:
     """Everything a build reads, summed up: every file below the repository root but `skip`
-    (the site and the cache) and hidden folders, by name, size and time; the config; HEAD;
-    the package's own files; the libraries' versions; the options of this build; the day."""
+    (the site and the cache) and hidden folders, and below `folders` outside it (a theme's
+    custom_dir), by name, size and time; the config, a config it inherits and the
+    environment variables it reads; HEAD; the package's own files; the libraries' versions;
+    the options of this build; the day."""
     hasher = hashlib.sha256()
     for part in (
         engine,
@@ -63,11 +72,15 @@ def inputs_digest(
         dt.date.today().isoformat(),  # nothing depends on the day today; one rebuild a day
         _head(root),
         *map(library_version, _LIBRARIES),
+        *_environment(config),
     ):
         hasher.update(part.encode())
         hasher.update(b"\0")
     skipped = {path.resolve() for path in skip}
     _add_tree(hasher, root, skipped)
+    for folder in folders:
+        if not folder.resolve().is_relative_to(root.resolve()):
+            _add_tree(hasher, folder, skipped)
     _add_tree(hasher, _PACKAGE, set())
     for name in (".mailmap", ".git/HEAD", ".git/index"):
         _add_stat(hasher, root / name)
@@ -159,6 +172,35 @@ class _Tee(io.TextIOBase):
 def _is_warning(line: str) -> bool:
     plain = line.lstrip("\x1b[0123456789;m")
     return plain.startswith(("WARNING", "ERROR"))
+
+
+# `!ENV NAME`, `!ENV [NAME, OTHER, default]` and `INHERIT: path` in a MkDocs config.
+_ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
+_INHERIT = re.compile(r"^INHERIT:\s*(\S+)", re.M)
+
+
+def _environment(config: Path) -> list[str]:
+    """What the config takes from outside its own text: the variables it names with !ENV
+    (and researchlog's and pagefind's own), and the file it inherits from."""
+    try:
+        text = config.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    names = {
+        name.strip()
+        for match in _ENV_TAG.findall(text)
+        for name in match.strip("[]").split(",")
+        if name.strip()
+    }
+    names.update(n for n in os.environ if n.startswith(("RESEARCHLOG_", "PAGEFIND_")))
+    found = [f"{name}={os.environ.get(name, '')}" for name in sorted(names)]
+    for inherited in _INHERIT.findall(text):
+        path = config.parent / inherited.strip("'\"")
+        try:
+            found.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            found.append(f"missing {path}")
+    return found
 
 
 def _head(root: Path) -> str:
