@@ -143,7 +143,27 @@ def features(entry: Entry) -> dict[str, float]:
     return found
 
 
+# The last answer, by what it was computed from: a preview's rebuild after an edit to an
+# entry's body asks again with the same features.
+_last_related: tuple[object, dict[str, tuple[str, ...]]] | None = None
+
+
 def related(entries: Sequence[Entry], limit: int = 5) -> dict[str, tuple[str, ...]]:
+    """Up to `limit` related entries per entry (_related), remembered for the same input."""
+    global _last_related
+    key = (
+        limit,
+        tuple(
+            (e.slug, e.project, e.dataset, tuple(e.tags), e.title, e.question, e.outcome)
+            for e in entries
+        ),
+    )
+    if _last_related is None or _last_related[0] != key:
+        _last_related = (key, _related(entries, limit))
+    return dict(_last_related[1])
+
+
+def _related(entries: Sequence[Entry], limit: int) -> dict[str, tuple[str, ...]]:
     """Up to `limit` related entries per entry: shared project, dataset, tags and words.
 
     `entries` must be in time order. Each shared feature adds its base weight times its rarity

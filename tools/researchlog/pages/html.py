@@ -7,6 +7,7 @@ always shown as text, never interpreted as HTML or Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -223,20 +224,31 @@ def entry_item(
     item: LogEntry, here: str, urls: Urls, *, show_project: bool = True, show_outcome: bool = True
 ) -> str:
     """One entry in a list: status, title, date and project, then its one-line outcome."""
-    entry = item.entry
-    meta = [date_text(item.date)]
-    if show_project and entry.project:
-        meta.append(link(urls.rel(here, project_page(entry.project)), entry.project))
-    line = entry.outcome if entry.outcome else entry.question
+    return _entry_item(summary(item), here, urls, show_project, show_outcome)
+
+
+# An entry is listed on many index pages, and a preview's rebuilds list the same entries
+# again: the markup is made once for what it shows (summary) and where it is shown.
+@functools.lru_cache(maxsize=65536)
+def _entry_item(
+    shown: tuple[object, ...], here: str, urls: Urls, show_project: bool, show_outcome: bool
+) -> str:
+    _, path, title, status, outcome, question, date, project = shown
+    assert isinstance(path, str) and isinstance(title, str) and isinstance(status, str)
+    assert date is None or isinstance(date, dt.date)
+    meta = [date_text(date)]
+    if show_project and project:
+        meta.append(link(urls.rel(here, project_page(str(project))), str(project)))
+    line = outcome if outcome else question
     parts = [
-        f'<li class="rl-item rl-item--{esc(entry.status)}">',
-        status_badge(entry.status),
-        f' <a class="rl-item__title" href="{esc(urls.rel(here, entry.path))}">',
-        f"{esc(entry.title)}</a>",
+        f'<li class="rl-item rl-item--{esc(status)}">',
+        status_badge(status),
+        f' <a class="rl-item__title" href="{esc(urls.rel(here, path))}">',
+        f"{esc(title)}</a>",
         f' <span class="rl-item__meta">{" · ".join(meta)}</span>',
     ]
     if show_outcome and line:
-        parts.append(f'<span class="rl-item__outcome">{esc(line)}</span>')
+        parts.append(f'<span class="rl-item__outcome">{esc(str(line))}</span>')
     parts.append("</li>")
     return "".join(parts)
 

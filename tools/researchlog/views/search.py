@@ -11,6 +11,7 @@ metadata, so results can show a badge and the one-line outcome without loading t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -115,10 +116,12 @@ def markdown_text(markdown: str) -> list[str]:
     return [paragraph for paragraph in paragraphs if paragraph]
 
 
-def body_text(markdown: str, title: str) -> list[str]:
+# Kept across a preview's rebuilds, where most texts are those of the last one.
+@functools.lru_cache(maxsize=32768)
+def body_text(markdown: str, title: str) -> tuple[str, ...]:
     """The paragraphs of a page's own text, without a first heading that repeats its title."""
     paragraphs = markdown_text(markdown)
-    return paragraphs[1:] if paragraphs and paragraphs[0] == title else paragraphs
+    return tuple(paragraphs[1:] if paragraphs and paragraphs[0] == title else paragraphs)
 
 
 def status_filters() -> list[tuple[str, str]]:
