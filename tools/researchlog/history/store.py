@@ -10,17 +10,28 @@ from typing import Any
 from ..core.problems import Problem
 from .model import FileHistory, GitState, Person, RepoHistory, Revision
 
+# The history last loaded, by the file it came from as it was then: a preview's rebuilds
+# (one process) load the same file again and again.
+_loaded: tuple[tuple[Path, int, int, int], str, RepoHistory] | None = None
+
 
 def load_history(cache_file: Path | None, key: str) -> RepoHistory | None:
-    if cache_file is None or not cache_file.exists():
+    global _loaded
+    if cache_file is None:
         return None
     try:
+        stat = cache_file.stat()
+        state = (cache_file.resolve(), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if _loaded is not None and _loaded[0] == state and _loaded[1] == key:
+            return _loaded[2]
         stored = json.loads(cache_file.read_text(encoding="utf-8"))
         if stored.get("key") != key:
             return None
-        return _history_from_json(stored["history"])
+        history = _history_from_json(stored["history"])
     except (OSError, ValueError, KeyError, TypeError):
-        return None  # a damaged cache is only a slower build
+        return None  # missing or damaged: a damaged cache is only a slower build
+    _loaded = (state, key, history)
+    return history
 
 
 def save_history(cache_file: Path | None, key: str, history: RepoHistory) -> None:

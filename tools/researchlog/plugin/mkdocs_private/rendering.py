@@ -24,6 +24,7 @@ from .prerender import Prerender, RenderSetup
 
 RENDER_CACHE = "rendered.sqlite"  # rendered pages (rendercache)
 _PRERENDER_FROM = 2 / 5  # where in MkDocs' reading order the worker's pages begin
+_FEWEST_AHEAD = 100  # fewer pages to render than this: starting a worker costs more
 # Their versions can change what the same Markdown renders to.
 RENDER_LIBRARIES = (
     "mkdocs",
@@ -92,11 +93,16 @@ class Rendering:
         most pages cached already and starts no worker for them."""
         if self.renderer is None or not renders_ahead(workers):
             return
-        order = [
-            f.src_uri
+        ours = [
+            f
             for f in files.documentation_pages()
             if f.src_uri in self.ours and not f.src_uri.endswith(".ipynb")
         ]
+        # A page kept from an earlier build is not rendered at all; for the few pages a
+        # rebuild renders, starting a worker costs more than it saves.
+        order = [f.src_uri for f in ours if f.is_modified()]
+        if len(order) < len(ours) and len(order) < _FEWEST_AHEAD:
+            return
         if not order or self._cached(order[-1], markdown_of):
             return
         # MkDocs renders faster than the worker, which starts late: most pages are its own.
