@@ -178,7 +178,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         assert self.session is not None and self.rendering is not None
         self.rendering.finish(logger.info)
         if self.outputs is not None:
-            keep_pages(config, self.keys, self.outputs)
+            # A preview's rebuilds leave the clean-up to the next `researchlog build`.
+            keep_pages(config, self.keys, self.outputs, prune=not self.serving)
         self.session.finish(Path(config.site_dir), search_later=self.serving)
         _release_memory()
 

@@ -133,8 +133,11 @@ def reuse_pages(files: Files, keys: Mapping[str, str], outputs: PageOutputs) -> 
     return reused
 
 
-def keep_pages(config: MkDocsConfig, keys: Mapping[str, str], outputs: PageOutputs) -> None:
-    """Keep the pages rendered this build, by key, for the next builds."""
+def keep_pages(
+    config: MkDocsConfig, keys: Mapping[str, str], outputs: PageOutputs, *, prune: bool = True
+) -> None:
+    """Keep the pages rendered this build, by key, for the next builds; with `prune`, remove
+    kept pages that no build has used for a while."""
     site = Path(config.site_dir)
     for uri, key in keys.items():
         kind = NotebookPageFile if uri.endswith(".ipynb") else LogPageFile
@@ -142,7 +145,8 @@ def keep_pages(config: MkDocsConfig, keys: Mapping[str, str], outputs: PageOutpu
             uri, src_dir=None, dest_dir=str(site), use_directory_urls=config.use_directory_urls
         )
         outputs.keep(key, Path(file.abs_dest_path))
-    outputs.prune()
+    if prune:
+        outputs.prune()
 
 
 _SHELL_SETTINGS = (
