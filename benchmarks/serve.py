@@ -5,7 +5,8 @@ to seeing it on the served site.
 
 Measured from the moment the file is written until an HTTP request for the page returns the
 new text (the browser's live reload fetches the same page): an edited entry (median of
---edits edits), and a new entry file, until its page, entries.json (the explorer's data), the
+--edits edits; also until the search index in place is a new one, which serve makes in the
+background), and a new entry file, until its page, entries.json (the explorer's data), the
 home page and its project page all show it. The corpus is left as it was.
 """
 
@@ -62,6 +63,10 @@ def _shows(url: str, text: str) -> Callable[[], bool]:
     return lambda: text in (_get(url) or "")
 
 
+def _changed(url: str, before: str | None) -> Callable[[], bool]:
+    return lambda: _get(url) not in (None, before)
+
+
 def page_url(base: str, path: str) -> str:
     """log/2024/x.md -> BASE/log/2024/x/ (directory URLs)"""
     return f"{base}/{path.rsplit('.', 1)[0]}/"
@@ -100,15 +105,26 @@ def run(corpus: Path, edits: int, log: Callable[[str], None]) -> dict[str, Any]:
             log("serve: first build")
             results["first build"] = _wait_for(lambda: _get(base + "/") is not None, 3600)
             url = page_url(base, str(entry.relative_to(corpus)))
-            seconds = []
+            seconds, searchable = [], []
+            index = base + "/pagefind/pagefind-entry.json"
             for number in range(1, edits + 1):
                 token = f"edit{number}x{os.getpid()}"
                 time.sleep(1.0)  # a separate save, as a person makes it
+                before = _get(index)
+                saved = time.perf_counter()
                 entry.write_bytes(original + f"\nA new sentence: {token}.\n".encode())
                 seconds.append(_wait_for(_shows(url, token), 600))
-                log(f"serve: edit {number}/{edits} visible after {seconds[-1]:.2f}s")
+                # The index is rebuilt in the background: a new index names new fragments.
+                _wait_for(_changed(index, before), 600)
+                searchable.append(time.perf_counter() - saved)
+                log(
+                    f"serve: edit {number}/{edits} visible after {seconds[-1]:.2f}s,"
+                    f" in the search index after {searchable[-1]:.2f}s"
+                )
             results["edit"] = seconds
             results["edit median"] = statistics.median(seconds)
+            results["edit searchable"] = searchable
+            results["edit searchable median"] = statistics.median(searchable)
             entry.write_bytes(original)
             time.sleep(1.0)
             token = f"new{os.getpid()}"
