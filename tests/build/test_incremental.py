@@ -245,3 +245,23 @@ def test_a_config_value_from_the_environment_is_an_input(repo: Repo, tmp_path: P
         assert result.returncode == 0, result.stderr
         assert holder in (site / "index.html").read_text()
     assert "nothing changed since the last build" in result.stdout  # the third build
+
+
+def test_an_upgraded_library_means_a_build_that_renders_every_page(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """A library's new version may render Markdown differently: nothing is kept across it."""
+    repo.entry("log/2025/a.md", title="A first try", status="success", outcome="It worked.")
+    repo.commit("first entry")
+    libraries = tmp_path / "libraries"
+    (libraries / "markdown_helper-1.0.dist-info").mkdir(parents=True)
+    env = {"PYTHONPATH": os.pathsep.join([os.environ["PYTHONPATH"], str(libraries)])}
+    site = tmp_path / "site"
+    assert run_cli("build", "--site-dir", str(site), cwd=repo.root, env=env).returncode == 0
+    (libraries / "markdown_helper-1.0.dist-info").rename(
+        libraries / "markdown_helper-1.1.dist-info"
+    )
+    result = run_cli("build", "--site-dir", str(site), cwd=repo.root, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "site written to" in result.stdout
+    assert re.search(r" 0 of \d+ pages unchanged", result.stderr), result.stderr

@@ -27,20 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..core.cache import library_version
+from ..core.cache import installed_distributions
 
 RECORD = "last-build.json"
 _FORMAT = 1
 _SKIPPED = {".git", "__pycache__", "node_modules"}
 _PACKAGE = Path(__file__).resolve().parent.parent
-_LIBRARIES = (
-    "mkdocs",
-    "mkdocs-material",
-    "properdocs",
-    "zensical",
-    "pagefind",
-    "pymdown-extensions",
-)
 
 
 @dataclass(frozen=True)
@@ -62,8 +54,8 @@ def inputs_digest(
     """Everything a build reads, summed up: every file below the repository root but `skip`
     (the site and the cache) and hidden folders, and below `folders` outside it (a theme's
     custom_dir), by name, size and time; the config, a config it inherits and the
-    environment variables it reads; HEAD; the package's own files; the libraries' versions;
-    the options of this build; the day."""
+    environment variables it reads; HEAD; the package's own files; the Python and every
+    installed library's version; the options of this build; the day."""
     hasher = hashlib.sha256()
     for part in (
         engine,
@@ -71,7 +63,8 @@ def inputs_digest(
         str(config),
         dt.date.today().isoformat(),  # nothing depends on the day today; one rebuild a day
         _head(root),
-        *map(library_version, _LIBRARIES),
+        sys.version,
+        *installed_distributions(),
         *_environment(config),
     ):
         hasher.update(part.encode())

@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..build.outputs import PageOutputs
-from ..core.cache import digest, library_version
+from ..core.cache import digest, installed_distributions
 from ..core.codekey import code_key
 from ..core.settings import Settings
 from ..pages.model import NavItem, PageSource, Site, StaticFile
@@ -168,14 +168,15 @@ _SHELL_SETTINGS = (
 
 
 def shell_key(config: MkDocsConfig, site: Site) -> str:
-    """Everything besides a page's own making that shapes its HTML: the engine and theme and
-    their versions, researchlog's code and templates, the configuration (the file as written),
-    the templates in the theme's folders, and the navigation every page carries."""
+    """Everything besides a page's own making that shapes its HTML: the engine, the version of
+    every installed library (the theme, Markdown and its extensions), researchlog's code and
+    templates, the configuration (as written and as in effect), the templates in the theme's
+    folders, and the navigation every page carries."""
     import mkdocs
 
     parts: list[str | bytes] = [
-        library_version(mkdocs.__name__),
-        library_version("mkdocs-material"),
+        mkdocs.__name__,  # mkdocs or properdocs
+        *installed_distributions(),  # Markdown's extensions render the pages too
         code_key("researchlog.plugin.events"),
         repr(site.nav),
     ]
