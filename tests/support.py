@@ -201,6 +201,20 @@ def run_in_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(["researchlog", *args], code, out.getvalue(), err.getvalue())
 
 
+def start_serve(root: Path, port: int) -> subprocess.Popen[str]:
+    """`researchlog serve` on 127.0.0.1:port, in its own process group (stop it with
+    os.killpg, as a terminal's Ctrl-C would), its output on a pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "researchlog", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        start_new_session=True,
+    )
+
+
 def mkdocs_build(
     root: Path,
     *,

@@ -25,7 +25,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from researchlog.core.options import OPTIONS
-from support import ROOT, Repo
+from support import ROOT, Repo, mkdocs_build
 
 DEFAULT_CACHE = next(o.default for o in OPTIONS if o.name == "cache_dir")
 
@@ -100,13 +100,7 @@ def their_repo(tmp_path: Path) -> Repo:
     repo.write("assets/loss.png", png())
     repo.write(".gitignore", "site/\n__pycache__/\n")
     repo.commit("nanoGPT as it was")
-    built = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=repo.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    built = mkdocs_build(repo.root, strict=True)
     assert built.returncode == 0, built.stderr
     return repo
 

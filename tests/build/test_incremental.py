@@ -45,19 +45,12 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def _commit(root: Path, message: str) -> None:
+def _commit(root: Path, message: str, *options: str) -> None:
     _git(root, "add", "-A")
-    _git(
-        root,
-        "-c",
-        "user.name=Bo Chen",
-        "-c",
-        "user.email=bo@example.org",
-        "commit",
-        "-q",
-        "-m",
-        message,
-    )
+    _git(root, *_AUTHOR, "commit", "-q", *options, "-m", message)
+
+
+_AUTHOR = ("-c", "user.name=Bo Chen", "-c", "user.email=bo@example.org")
 
 
 def _entries(root: Path, suffix: str) -> list[Path]:
@@ -134,18 +127,7 @@ def _link_code(root: Path) -> None:
 def _detach(root: Path) -> None:
     """A detached checkout (as CI has): code links name the commit."""
     _git(root, "checkout", "-q", "--detach")
-    _git(
-        root,
-        "-c",
-        "user.name=Bo Chen",
-        "-c",
-        "user.email=bo@example.org",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "Work on a detached checkout",
-    )
+    _commit(root, "Work on a detached checkout", "--allow-empty")
 
 
 def _new_commit(root: Path) -> None:

@@ -7,15 +7,13 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from support import Repo, free_port, run_cli, run_in_process
+from support import Repo, free_port, mkdocs_build, run_cli, run_in_process, start_serve
 
 THEIR_MKDOCS = """\
 site_name: Their docs
@@ -89,28 +87,14 @@ def test_build_uses_researchlog_yml_and_their_docs_still_build(beside: Repo) -> 
     site = beside.root / "research-site"
     assert (site / "research/2025/tokenizer/index.html").is_file()
     assert not (beside.root / "site").exists()
-    theirs = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=beside.root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    theirs = mkdocs_build(beside.root, strict=True)
     assert theirs.returncode == 0, theirs.stderr
     assert "Their docs" in (beside.root / "site/index.html").read_text(encoding="utf-8")
 
 
 def test_serve_uses_researchlog_yml(beside: Repo) -> None:
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "researchlog", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=beside.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        start_new_session=True,
-    )
+    server = start_serve(beside.root, port)
     url = f"http://127.0.0.1:{port}/research/2025/tokenizer/"
     try:
         deadline = time.monotonic() + 90

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
-from support import Repo, free_port
+from support import Repo, free_port, start_serve
 
 
 def fetch(url: str) -> str | None:
@@ -36,14 +34,7 @@ def test_serve_rebuilds_when_an_entry_or_the_playbook_changes(repo: Repo) -> Non
     repo.write("playbook/index.md", "# Start here\n\nWelcome.\n")
     repo.commit("add")
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "researchlog", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=repo.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        start_new_session=True,
-    )
+    server = start_serve(repo.root, port)
     try:
         base = f"http://127.0.0.1:{port}/"
         wait_for(base + "log/2025/a/", "First title")
