@@ -247,3 +247,22 @@ def test_an_upgraded_library_means_a_build_that_renders_every_page(
     assert result.returncode == 0, result.stderr
     assert "site written to" in result.stdout
     assert re.search(r" 0 of \d+ pages unchanged", result.stderr), result.stderr
+
+
+def test_a_site_edited_in_place_does_not_reach_the_cache(repo: Repo, tmp_path: Path) -> None:
+    """A built site's files are its own: appending to one (a deploy script, a hand edit)
+    changes neither the kept page nor the next build."""
+    repo.entry("log/2025/a.md", title="A first try", status="success", outcome="It worked.")
+    repo.commit("first entry")
+    site = tmp_path / "site"
+    assert run_cli("build", "--site-dir", str(site), cwd=repo.root).returncode == 0
+    page = site / "log/2025/a/index.html"
+    original = page.read_bytes()
+    with page.open("ab") as stream:  # in place: the same file, not a new one
+        stream.write(b"<!-- edited by hand -->")
+    entry = repo.root / "log/2025/a.md"
+    entry.write_bytes(entry.read_bytes())  # touched: a full build, with every page kept
+    result = run_cli("build", "--site-dir", str(site), cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"(\d+) of \1 pages unchanged", result.stderr), result.stderr
+    assert page.read_bytes() == original

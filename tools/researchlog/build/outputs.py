@@ -2,8 +2,9 @@
 
 A page's key (PageSource.key) digests everything the page is made from; the engine adds the
 site's shell (its configuration, navigation, theme and the versions of everything that renders
-it). A page rendered for the same key and shell is the same page, so it is linked from here
-into the new site instead of being rendered again. A missing, damaged or foreign entry only
+it). A page rendered for the same key and shell is the same page, so it is copied from here
+into the new site (hard-linked into a preview's folder, which nobody edits) instead of being
+rendered again. A missing, damaged or foreign entry only
 costs a render: a key is only ever looked up, never trusted beyond its name.
 """
 
@@ -22,9 +23,12 @@ _UNUSED_DAYS = 14  # outputs no build has used for this long are removed
 
 
 class PageOutputs:
-    def __init__(self, folder: Path, shell: str) -> None:
+    def __init__(self, folder: Path, shell: str, *, link: bool = False) -> None:
         self.folder = folder
         self.shell = shell
+        # Hard links between the cache and the site only where nobody edits the site: a
+        # preview's folder. A built site is a copy, so an edit to it cannot reach the cache.
+        self.link = link
         self.reused: set[str] = set()
         self.kept: set[str] = set()
 
@@ -39,7 +43,7 @@ class PageOutputs:
         stored = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            link_file(stored, target)
+            link_file(stored, target, link=self.link)
         except OSError:
             return False
         self.reused.add(key)
@@ -54,7 +58,7 @@ class PageOutputs:
             make_folder(self.folder)
             stored.parent.mkdir(parents=True, exist_ok=True)
             temporary = stored.with_suffix(".tmp")
-            link_file(rendered, temporary)
+            link_file(rendered, temporary, link=self.link)
             temporary.replace(stored)
             self.kept.add(key)
 

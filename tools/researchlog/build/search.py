@@ -178,7 +178,7 @@ class SearchIndexJob:
                 if path.is_file():
                     target = self.output / path.relative_to(self.kept)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    link_file(path, target)
+                    link_file(path, target, link=False)  # the site's files are its own
         except OSError as exc:
             return IndexResult(False, f"the site has no search: {exc}")
         _prune(self.kept)

@@ -93,14 +93,18 @@ def throwaway_folder() -> Path:
     return folder
 
 
-def link_file(source: Path, target: Path) -> None:
-    """A hard link where the file system allows one (no copy, no space), else a copy. Used
-    for files that are never written to again once made (kept pages, search index parts)."""
+def link_file(source: Path, target: Path, *, link: bool = True) -> None:
+    """`target` made the same as `source`: a hard link where the file system allows one (no
+    copy, no space), else a copy; always a copy with link=False, for a file someone may edit
+    in place later (a site's file must never be the cache's)."""
     with contextlib.suppress(FileNotFoundError):
         target.unlink()  # never write through an older link into what it links to
-    try:
-        os.link(source, target)
-    except OSError as exc:
-        if isinstance(exc, FileNotFoundError):
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except FileNotFoundError:
             raise
-        shutil.copyfile(source, target)
+        except OSError:
+            pass
+    shutil.copyfile(source, target)

@@ -94,7 +94,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.rendering = Rendering(config, files, self.settings, set(self.session.sources))
         if not self.user_nav:
             config.nav = mkdocs_nav(site.nav)
-        self.outputs = PageOutputs(self.settings.cache_path / OUTPUTS, shell_key(config, site))
+        self.outputs = PageOutputs(
+            self.settings.cache_path / OUTPUTS, shell_key(config, site), link=self.serving
+        )
         self.keys = {page.src_uri: page.key for page in site.pages if page.key}
         if self.dirty:
             reused = reuse_pages(files, self.keys, self.outputs)
