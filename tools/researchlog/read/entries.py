@@ -16,6 +16,7 @@ from .files import git_blob_sha, load_text
 from .frontmatter import (
     FrontMatter,
     cell_source,
+    first_heading,
     is_front_matter_cell,
     line_of_cell_source,
     read_markdown,
@@ -25,7 +26,6 @@ from .links import LinkRef, html_links, markdown_links, script_lines
 from .projects import ProjectCard, card_from_front_matter, is_card
 
 _URL_UNSAFE = re.compile(r"[\s#?%\"<>\\]")
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,12 @@ def entry_from_front_matter(
             hint += "; until then the entry is left out of the site"
         problems.append(
             Problem(
-                path, front.line_of(name), _field_message(name, issue), hint, severity, issue.code
+                path,
+                front.line_of(name),
+                schema.field_message(name, issue, as_is=("metric",)),
+                hint,
+                severity,
+                issue.code,
             )
         )
     if status is None:
@@ -206,7 +211,7 @@ def entry_from_front_matter(
             )
         else:
             kind = "scope"
-    title = values.get("title") or _first_heading(body) or slug.replace("-", " ")
+    title = values.get("title") or first_heading(body) or slug.replace("-", " ")
     entry = Entry(
         slug=slug,
         path=path,
@@ -230,7 +235,7 @@ def entry_from_front_matter(
         samples=values.get("samples"),
         demo=values.get("demo"),
         imported_from=values.get("imported_from"),
-        extra={k: _plain(v) for k, v in checked.unknown.items()},
+        extra={k: schema.plain_value(v) for k, v in checked.unknown.items()},
         body=body,
         body_line=front.body_line,
         lines=dict(front.lines),
@@ -238,37 +243,10 @@ def entry_from_front_matter(
     return entry, problems
 
 
-def _field_message(name: str, issue: schema.Issue) -> str:
-    """Issue texts are predicates ("must be text"); put the field's name in front."""
-    if issue.message.startswith(("missing", "unknown field", "metric")):
-        return issue.message
-    if issue.message.startswith("unknown value"):
-        return issue.message.replace("unknown value", f"unknown {name}", 1)
-    return f'field "{name}" {issue.message}'
-
-
-def _first_heading(body: str) -> str | None:
-    match = _H1.search(body)
-    return match.group(1).strip() if match else None
-
-
 def _suggest_name(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     clean = re.sub(r"-{2,}", "-", re.sub(r"[\s#?%\"<>\\]+", "-", stem)).strip("-")
     return f"{clean}{dot}{ext}" if dot else clean
-
-
-def _plain(value: Any) -> Any:
-    """Unknown values made JSON-safe for the page and entries.json."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
 
 
 def _notebook_text(notebook: dict[str, Any]) -> str:

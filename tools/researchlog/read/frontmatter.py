@@ -532,3 +532,12 @@ def quick_status(path: str, data: bytes) -> str | None:
         return match.group(1).strip()
     value = read_markdown(path, text).data.get("status")
     return value if isinstance(value, str) else None
+
+
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def first_heading(body: str) -> str | None:
+    """The text of a Markdown body's first level-1 heading, if it has one."""
+    match = _H1.search(body)
+    return match.group(1).strip() if match else None

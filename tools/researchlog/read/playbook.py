@@ -12,7 +12,7 @@ from ..core.problems import Problem, Severity
 from . import schema
 from .credentials import secret_problems
 from .files import discover, load_text
-from .frontmatter import read_markdown
+from .frontmatter import first_heading, read_markdown
 from .links import LinkRef, markdown_links
 
 WORDS_PER_MINUTE = 200
@@ -102,7 +102,7 @@ def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, 
                 )
             )
         values = checked.values
-    title = str(values.get("title") or _first_heading(body) or slug.replace("-", " ").title())
+    title = str(values.get("title") or first_heading(body) or slug.replace("-", " ").title())
     order = values.get("order")
     page = PlaybookPage(
         slug=slug,
@@ -119,8 +119,3 @@ def read_page(root: Path, folder: str, path: str) -> tuple[PlaybookPage | None, 
 
 def _message(name: str, message: str) -> str:
     return message if message.startswith("unknown") else f'field "{name}" {message}'
-
-
-def _first_heading(body: str) -> str | None:
-    match = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.MULTILINE)
-    return match.group(1).strip() if match else None

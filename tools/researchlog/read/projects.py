@@ -122,7 +122,14 @@ def card_from_front_matter(
         if name == "decisions" and issue.key is not None:
             line = front.lines.get(f"decisions[{issue.key}]", line)
         problems.append(
-            Problem(path, line, _message(name, issue), issue.hint, severity, issue.code)
+            Problem(
+                path,
+                line,
+                schema.field_message(name, issue, as_is=("decision",)),
+                issue.hint,
+                severity,
+                issue.code,
+            )
         )
     problems.extend(_consistency(path, front, values))
     if "status" not in values or "title" not in values:
@@ -151,20 +158,12 @@ def card_from_front_matter(
         kill_criteria=values.get("kill_criteria"),
         kill_if=KillIf(kill["after_effort_days"], kill.get("not_reached")) if kill else None,
         decisions=tuple(decisions),
-        extra={k: _plain(v) for k, v in checked.unknown.items()},
+        extra={k: schema.plain_value(v) for k, v in checked.unknown.items()},
         body=body,
         body_line=front.body_line,
         lines=dict(front.lines),
     )
     return card, problems
-
-
-def _message(name: str, issue: schema.Issue) -> str:
-    if issue.message.startswith(("missing", "unknown field", "decision")):
-        return issue.message
-    if issue.message.startswith("unknown value"):
-        return issue.message.replace("unknown value", f"unknown {name}", 1)
-    return f'field "{name}" {issue.message}'
 
 
 def _consistency(path: str, front: FrontMatter, values: Mapping[str, Any]) -> list[Problem]:
@@ -232,13 +231,3 @@ def _consistency(path: str, front: FrontMatter, values: Mapping[str, Any]) -> li
                 )
             )
     return problems
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value

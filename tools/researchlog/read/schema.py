@@ -839,3 +839,28 @@ def project_json_schema() -> dict[str, Any]:
         "required": [f.name for f in PROJECT_FIELDS if f.required],
         "additionalProperties": True,
     }
+
+
+def field_message(name: str, issue: Issue, *, as_is: tuple[str, ...] = ()) -> str:
+    """Issue texts are predicates ("must be text"); put the field's name in front. Messages
+    that name what they are about already ("missing …", "unknown field …", and those that
+    start with `as_is`) stay as they are."""
+    if issue.message.startswith(("missing", "unknown field", *as_is)):
+        return issue.message
+    if issue.message.startswith("unknown value"):
+        return issue.message.replace("unknown value", f"unknown {name}", 1)
+    return f'field "{name}" {issue.message}'
+
+
+def plain_value(value: Any) -> Any:
+    """A value of a field researchlog does not know, made JSON-safe for the page and
+    entries.json: dates as ISO text, NaN as null."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
