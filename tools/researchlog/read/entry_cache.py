@@ -116,33 +116,30 @@ def _encode(entry: LogFile | None, problems: list[Problem], stamp: list[int]) ->
     return stored if back == (entry, problems) else None
 
 
-def _entry_fields(entry: Entry) -> dict[str, Any]:
+def _plain_fields(value: Entry | ProjectCard, mappings: tuple[str, ...]) -> dict[str, Any]:
+    """The dataclass's fields as JSON can hold them: dates as ISO text, tuples as lists and
+    the fields named in `mappings` as plain dicts. The caller encodes nested records."""
     values: dict[str, Any] = {}
-    for name in (f.name for f in fields(Entry)):
-        value = getattr(entry, name)
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif name in ("metrics", "extra", "lines"):
-            value = dict(value)
-        if name == "body_links":
-            value = [[link.href, link.line] for link in entry.body_links]
-        values[name] = value
+    for name in (f.name for f in fields(value)):
+        field_value = getattr(value, name)
+        if isinstance(field_value, dt.date):
+            field_value = field_value.isoformat()
+        elif isinstance(field_value, tuple):
+            field_value = list(field_value)
+        elif name in mappings:
+            field_value = dict(field_value)
+        values[name] = field_value
+    return values
+
+
+def _entry_fields(entry: Entry) -> dict[str, Any]:
+    values = _plain_fields(entry, ("metrics", "extra", "lines"))
+    values["body_links"] = [[link.href, link.line] for link in entry.body_links]
     return values
 
 
 def _card_fields(card: ProjectCard) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in (f.name for f in fields(ProjectCard)):
-        value = getattr(card, name)
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif name in ("extra", "lines"):
-            value = dict(value)
-        values[name] = value
+    values = _plain_fields(card, ("extra", "lines"))
     values["decisions"] = [[d.date.isoformat(), d.decision, d.why, d.line] for d in card.decisions]
     values["body_links"] = [[link.href, link.line] for link in card.body_links]
     kill = card.kill_if
