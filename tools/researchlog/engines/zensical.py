@@ -34,7 +34,7 @@ from ..core.problems import Problem
 from ..core.settings import read_config, settings_of, with_usable_cache
 from ..pages.model import NavItem, Site, StaticFile
 from ..read.links import link_spans, link_target
-from ..views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET
+from ..views import NOTEBOOK_STYLESHEET, REQUIRED_EXTENSIONS, SCRIPT, STYLESHEET
 from ..views.search import BUNDLE_DIR, SEARCH_SCRIPT, SEARCH_STYLESHEET, status_filters
 from .base import BuildFailed, installed
 
@@ -42,17 +42,6 @@ STAGE = "zensical"  # below the cache folder
 # Zensical's theme has no styles for Material's search box, which researchlog's search uses:
 # they are taken from the installed mkdocs-material, rule by rule.
 SEARCH_BOX_STYLESHEET = "assets/researchlog/search-box.css"
-# The Markdown extensions the site's pages rely on (the MkDocs plugin adds the same).
-REQUIRED_EXTENSIONS = (
-    "attr_list",
-    "md_in_html",
-    "tables",
-    "toc",
-    "admonition",
-    "pymdownx.tasklist",
-    "pymdownx.tilde",
-    "researchlog.mdext",
-)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -16,21 +16,8 @@ from mkdocs.exceptions import PluginError
 from ..build.sitefolder import SiteFolderRefused, check_site_folder, sources
 from ..core.options import OPTIONS
 from ..core.settings import Settings, option_lines, settings_from
-from ..views import NOTEBOOK_STYLESHEET, SCRIPT, STYLESHEET
+from ..views import NOTEBOOK_STYLESHEET, REQUIRED_EXTENSIONS, SCRIPT, STYLESHEET
 from ..views.search import SEARCH_SCRIPT, SEARCH_STYLESHEET
-
-# Generated pages rely on these (raw HTML blocks, heading ids, tables, admonitions), and scope
-# documents on task lists whose assumptions are ticked or struck through.
-REQUIRED_EXTENSIONS = (
-    "attr_list",
-    "md_in_html",
-    "tables",
-    "toc",
-    "admonition",
-    "pymdownx.tasklist",
-    "pymdownx.tilde",
-    "researchlog.mdext",
-)
 
 
 class _AsGiven(BaseConfigOption[Any]):

@@ -32,6 +32,18 @@ ASSET_DIR = "assets/researchlog"
 STYLESHEET = f"{ASSET_DIR}/researchlog.css"
 SCRIPT = f"{ASSET_DIR}/researchlog.js"
 NOTEBOOK_STYLESHEET = f"{ASSET_DIR}/notebooks.css"
+# The Markdown extensions the pages rely on (raw HTML blocks, heading ids, tables,
+# admonitions; scope documents' task lists, ticked or struck through), whatever the engine.
+REQUIRED_EXTENSIONS = (
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "toc",
+    "admonition",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+    "researchlog.mdext",
+)
 
 
 def build_site(
