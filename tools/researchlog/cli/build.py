@@ -7,12 +7,7 @@ import os
 import sys
 from typing import Any
 
-from .common import fail, refuse
-
-ENGINE_HELP = (
-    "what renders the site: mkdocs, properdocs or zensical (default: engine in the config,"
-    " else the first of these installed)"
-)
+from .common import add_engine_options, fail, refuse
 
 
 def add(verbs: Any) -> None:
@@ -28,14 +23,7 @@ def add(verbs: Any) -> None:
         "-d",
         help="where to write the site (default: site_dir in the config, else site/)",
     )
-    build.add_argument(
-        "--config-file",
-        "-f",
-        help="the config file (default: researchlog.yml, else mkdocs.yml, here or above)",
-    )
-    build.add_argument(
-        "--engine", "-e", choices=("mkdocs", "properdocs", "zensical"), help=ENGINE_HELP
-    )
+    add_engine_options(build)
     build.set_defaults(handler=run)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` and `check` start fast
     from ..core.settings import Settings
@@ -46,3 +46,19 @@ def refuse(message: str, hint: str) -> int:
     """Refused before anything was done: the message says what, the hint what to do."""
     print(f"researchlog: error: {message}\n    fix: {hint}", file=sys.stderr)
     return 2
+
+
+def add_engine_options(verb: Any) -> None:
+    """--config-file and --engine, as build and serve take them."""
+    verb.add_argument(
+        "--config-file",
+        "-f",
+        help="the config file (default: researchlog.yml, else mkdocs.yml, here or above)",
+    )
+    verb.add_argument(
+        "--engine",
+        "-e",
+        choices=("mkdocs", "properdocs", "zensical"),
+        help="what renders the site: mkdocs, properdocs or zensical (default: engine in the"
+        " config, else the first of these installed)",
+    )

@@ -6,8 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .build import ENGINE_HELP
-from .common import fail, refuse
+from .common import add_engine_options, fail, refuse
 
 
 def add(verbs: Any) -> None:
@@ -18,14 +17,7 @@ def add(verbs: Any) -> None:
         " config file (researchlog.yml or mkdocs.yml) changes.",
     )
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", help="IP:PORT to serve on")
-    serve.add_argument(
-        "--config-file",
-        "-f",
-        help="the config file (default: researchlog.yml, else mkdocs.yml, here or above)",
-    )
-    serve.add_argument(
-        "--engine", "-e", choices=("mkdocs", "properdocs", "zensical"), help=ENGINE_HELP
-    )
+    add_engine_options(serve)
     serve.set_defaults(handler=run)
 
 
