@@ -85,7 +85,15 @@ def config_path(config_file: str | None) -> Path:
     return found
 
 
-def site_target(config: Path, site_dir: str | None) -> tuple[Path, str]:
+@dataclass(frozen=True)
+class SiteTarget:
+    path: Path  # the site folder
+    setting: str  # what chose it, for messages
+    cache: Path  # the build's cache folder
+    custom_dir: Path | None  # the theme's own templates, if the config names a folder
+
+
+def site_target(config: Path, site_dir: str | None) -> SiteTarget:
     """The site folder and the setting that chose it, checked against every source folder.
     Raises SiteFolderRefused before anything is written or deleted."""
     data = read_config(config)
@@ -98,17 +106,20 @@ def site_target(config: Path, site_dir: str | None) -> tuple[Path, str]:
     settings = settings_from(root, data, plugin_options(data))
     theme = data.get("theme")
     theme = theme if isinstance(theme, dict) else {}
+    custom_dir = str(theme.get("custom_dir") or "") or None
     folders = sources(
         root,
         log_dir=settings.log_dir,
         playbook_dir=settings.playbook_dir,
         docs_dir=str(data.get("docs_dir") or "docs"),
-        custom_dir=str(theme.get("custom_dir") or "") or None,
+        custom_dir=custom_dir,
         cache_dir=settings.cache_dir,
     )
     check_site_folder(target, setting, folders)
     check_replaceable(target, setting)
-    return target, setting
+    return SiteTarget(
+        target, setting, settings.cache_path, root / custom_dir if custom_dir else None
+    )
 
 
 @dataclass(frozen=True)
@@ -122,14 +133,15 @@ def build_site_atomically(
 ) -> Built:
     """Build into a temporary folder and swap it in only when the build succeeded; keep the
     site as it is when nothing it is made from changed since the last build (unchanged.py)."""
-    target, _ = site_target(config, site_dir)
-    data = read_config(config)
-    cache = settings_from(config.parent, data, plugin_options(data)).cache_path
-    theme = data.get("theme")
-    custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
-    folders = [config.parent / str(custom_dir)] if custom_dir else []
+    chosen = site_target(config, site_dir)
+    target, cache = chosen.path, chosen.cache
     inputs = inputs_digest(
-        config.parent, config, engine.name, strict=strict, skip=(target, cache), folders=folders
+        config.parent,
+        config,
+        engine.name,
+        strict=strict,
+        skip=(target, cache),
+        folders=[chosen.custom_dir] if chosen.custom_dir else [],
     )
     last = unchanged(cache, inputs, target)
     if last is not None:
