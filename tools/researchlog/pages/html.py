@@ -152,11 +152,8 @@ def front_matter(**values: str | list[str] | None) -> str:
 
 def status_badge(status: str) -> str:
     """The status as a word with an icon and a colour: never colour alone."""
-    label = STATUS_LABELS.get(status, status)
-    icon = STATUS_ICONS.get(status, "•")
-    return (
-        f'<span class="rl-status rl-status--{esc(status)}">'
-        f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
+    return _badge(
+        "rl-status", status, STATUS_ICONS.get(status, "•"), STATUS_LABELS.get(status, status)
     )
 
 
@@ -169,19 +166,19 @@ def bet_status_badge(status: str | None) -> str:
     if status is None:
         return '<span class="rl-bet-status rl-bet-status--none">No card</span>'
     label = PROJECT_STATUS_LABELS.get(status, status)
-    icon = BET_ICONS.get(status, "•")
-    return (
-        f'<span class="rl-bet-status rl-bet-status--{esc(status)}">'
-        f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
-    )
+    return _badge("rl-bet-status", status, BET_ICONS.get(status, "•"), label)
 
 
 def decision_badge(decision: str) -> str:
     """A decision taken on a bet (continue, pivot, stop, ship), as a word with an icon."""
     label = DECISION_LABELS.get(decision, decision)
-    icon = DECISION_ICONS.get(decision, "•")
+    return _badge("rl-decision", decision, DECISION_ICONS.get(decision, "•"), label)
+
+
+def _badge(block: str, value: str, icon: str, label: str) -> str:
+    """A value as a word with an icon (hidden from screen readers, which read the word)."""
     return (
-        f'<span class="rl-decision rl-decision--{esc(decision)}">'
+        f'<span class="{block} {block}--{esc(value)}">'
         f'<span class="rl-status__icon" aria-hidden="true">{icon}</span>{esc(label)}</span>'
     )
 
