@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 import urllib.error
@@ -53,3 +54,57 @@ def test_serve_rebuilds_when_an_entry_or_the_playbook_changes(repo: Repo) -> Non
         " M playbook/index.md",
         "?? log/2025/b.md",
     ]
+
+
+# Holds every rebuild at its start while the file `slow` exists: what a preview shows before
+# the rebuild ends can only come from the page made at once.
+SLOW_REBUILDS = """\
+import time
+from pathlib import Path
+
+def on_pre_build(config):
+    while (Path(config.config_file_path).parent / "slow").exists():
+        time.sleep(0.1)
+"""
+
+
+def _page(html: str) -> str:
+    """The page without the request's number, which the server writes into each page."""
+    return re.sub(r"livereload\((\d+), \d+\)", r"livereload(\1)", html)
+
+
+def test_serve_shows_an_edited_entry_before_the_rebuild_ends(repo: Repo) -> None:
+    repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text() + "hooks:\n  - slow.py\n")
+    repo.write("slow.py", SLOW_REBUILDS)
+    repo.entry("log/2025/a.md", "Original text.\n", title="First title", tags=["nlp"])
+    repo.entry("log/2025/b.md", title="Another entry", tags=["nlp"])
+    repo.commit("add")
+    port = free_port()
+    server = start_serve(repo.root, port)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(base + "log/2025/a/", "First title")
+        (repo.root / "slow").write_text("")
+        repo.entry("log/2025/a.md", "Edited text.\n", title="Second title", tags=["nlp"])
+        shown = wait_for(base + "log/2025/a/", "Edited text.", seconds=20)
+        # The rebuild is held, and the pages it alone makes are as they were...
+        home = fetch(base)
+        assert home is not None and "First title" in home and "Second title" not in home
+        (repo.root / "slow").unlink()
+        wait_for(base, "Second title")
+        again = fetch(base + "log/2025/a/")
+        assert again is not None and _page(again) == _page(shown), "the rebuild made the same"
+
+        # A credential saved is never shown ahead of the rebuild, which leaves the entry out.
+        (repo.root / "slow").write_text("")
+        repo.entry("log/2025/a.md", "key: AKIAIOSFODNN7EXAMPLE\n", title="Second title")
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            assert "AKIAIOSFODNN7EXAMPLE" not in (fetch(base + "log/2025/a/") or "")
+            time.sleep(0.3)
+        (repo.root / "slow").unlink()
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert "log/2025/a.md: shown in" in output
+    assert "Traceback" not in output

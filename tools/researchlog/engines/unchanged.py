@@ -20,7 +20,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core.cache import installed_distributions
+from ..history.checkout import head_commit
 
 RECORD = "last-build.json"
 _FORMAT = 1
@@ -62,7 +62,7 @@ def inputs_digest(
         f"strict={strict}",
         str(config),
         dt.date.today().isoformat(),  # nothing depends on the day today; one rebuild a day
-        _head(root),
+        head_commit(root),
         sys.version,
         *installed_distributions(),
         *_environment(config),
@@ -194,16 +194,6 @@ def _environment(config: Path) -> list[str]:
         except OSError:
             found.append(f"missing {path}")
     return found
-
-
-def _head(root: Path) -> str:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return "no git"
-    return result.stdout.strip() or "no commit"
 
 
 def _add_tree(

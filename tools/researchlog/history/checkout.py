@@ -3,6 +3,7 @@ links to the repository's code can point at the same files on the forge."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,13 @@ def checkout_of(root: Path) -> Checkout:
         root, "rev-parse", "--verify", "--quiet", "HEAD"
     )
     return Checkout(ref or "HEAD", prefix or "")
+
+
+def head_commit(root: Path) -> str:
+    """The commit checked out, or what stands for it: "no commit", "no git"."""
+    if shutil.which("git") is None:
+        return "no git"
+    return _git(root, "rev-parse", "--verify", "--quiet", "HEAD") or "no commit"
 
 
 def _git(root: Path, *args: str) -> str | None:

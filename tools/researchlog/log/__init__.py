@@ -1,6 +1,6 @@
 """The join: entries, git history and the playbook in one Log, with the links between them."""
 
-from .join import build_log, start_log_history
+from .join import build_log, start_log_history, with_edited
 from .model import Contributor, EntryHistory, Log, LogCard, LogEntry, StatusChange
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "StatusChange",
     "build_log",
     "start_log_history",
+    "with_edited",
 ]

@@ -190,6 +190,10 @@ def _group(
 
 def _join(entry: Entry, repo: RepoHistory) -> LogEntry:
     history = _file_history(entry.path, entry.status, entry.mtime, entry.blob_sha, repo)
+    return _joined(entry, history)
+
+
+def _joined(entry: Entry, history: EntryHistory) -> LogEntry:
     if entry.date:
         date = entry.date
     elif history.created:
@@ -207,14 +211,23 @@ def _file_history(
 ) -> EntryHistory:
     """What git knows of one file of the log, and how its status changed."""
     file_history = repo.of(path)
-    file_time = dt.datetime.fromtimestamp(mtime, dt.UTC).astimezone() if mtime else None
     if file_history is None:
+        return _history((), False, status, mtime, blob_sha)
+    revisions = file_history.revisions
+    return _history(revisions, repo.is_cut(revisions[0]), status, mtime, blob_sha)
+
+
+def _history(
+    revisions: tuple[Revision, ...], cut: bool, status: str, mtime: float, blob_sha: str
+) -> EntryHistory:
+    """A file's history from its commits (oldest first; none: never committed) and the
+    file as it is now."""
+    file_time = dt.datetime.fromtimestamp(mtime, dt.UTC).astimezone() if mtime else None
+    if not revisions:
         return EntryHistory(
             status_history=(StatusChange(status, file_time, None),),
             changed_since_commit=True,
         )
-    revisions = file_history.revisions
-    cut = repo.is_cut(revisions[0])
     changes: list[StatusChange] = []
     for revision in revisions:
         if revision.status and (not changes or changes[-1].status != revision.status):
@@ -231,6 +244,33 @@ def _file_history(
         contributors=_contributors(revisions),
         status_history=tuple(changes),
         changed_since_commit=changed,
+    )
+
+
+def with_edited(log: Log, edited: Iterable[Entry]) -> Log:
+    """The log with entries edited in the working tree read again: each keeps the commits
+    already read for it (an edit is not a commit), and the log's order and groups follow.
+    Only what is shown of these entries changes; checks that span the log are the next
+    full build's."""
+    by_path = {entry.path: entry for entry in edited}
+    joined = []
+    for item in log.entries:
+        entry = by_path.get(item.entry.path)
+        if entry is not None:
+            old = item.history
+            history = _history(
+                old.revisions, old.history_cut, entry.status, entry.mtime, entry.blob_sha
+            )
+            item = replace(_joined(entry, history), supersedes=item.supersedes)
+        joined.append(item)
+    joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
+    return replace(
+        log,
+        entries=tuple(joined),
+        by_slug={e.slug: e for e in joined},
+        by_project=_group(joined, lambda e: [e.entry.project] if e.entry.project else []),
+        by_tag=_group(joined, lambda e: list(e.entry.tags)),
+        by_lesson=_group(joined, lambda e: list(e.entry.lessons)),
     )
 
 

@@ -31,7 +31,9 @@ from ..core.settings import Settings, with_usable_cache
 from ..views.search import status_filters
 from .config import ResearchLogConfig, add_to_config, refuse_source_as_site, settings_for
 from .files import add_static_files, keep_pages, mkdocs_nav, reuse_pages, shell_key, site_files
+from .mkdocs_private.quickpage import whole_writes
 from .mkdocs_private.rendering import Rendering, cold, renders_ahead
+from .preview import LastBuild, Preview
 
 logger = get_plugin_logger("researchlog")
 
@@ -56,10 +58,23 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.user_nav = False
         self.dirty = False  # a dirty build skips the pages it does not mark modified
         self.serving = False  # a preview: pages first, the search index when it is ready
+        self.ours: set[str] = set()  # the pages the log makes
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: Environment | None = None
+        self.preview = Preview(logger.info)  # what a preview shows before it rebuilds
+        self.writes = contextlib.ExitStack()
 
+    # MkDocs keeps a plugin with this event from one rebuild of `mkdocs serve` to the next.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
         self.serving = command == "serve"
+        if self.serving:
+            # The preview serves pages while it rebuilds: each file is replaced whole.
+            self.writes.enter_context(whole_writes())
+
+    def on_shutdown(self) -> None:
+        self.writes.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         settings = settings_for(config, self.config)
@@ -74,6 +89,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         config.extra["researchlog_status_filters"] = status_filters()
         # git reads the history while MkDocs reads its files; with no page cached, every page
         # renders, and the worker that renders some of them starts now too.
+        if self.serving:
+            self.preview.reading(self.settings)
         session = BuildSession.start(self.settings, OUTPUT, warm_workers=False)
         if cold(self.settings) and renders_ahead(session.workers):
             session.workers.start()
@@ -91,7 +108,8 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             site_dir=Path(config.site_dir),
         )
         files = site_files(files, site, config, self.settings, user_nav=self.user_nav)
-        self.rendering = Rendering(config, files, self.settings, set(self.session.sources))
+        self.ours = set(self.session.sources)
+        self.rendering = Rendering(config, files, self.settings, self.ours)
         if not self.user_nav:
             config.nav = mkdocs_nav(site.nav)
         self.outputs = PageOutputs(
@@ -116,6 +134,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         """Every plugin has added its files by now: a worker starts rendering pages."""
         assert self.session is not None and self.rendering is not None
         self.rendering.start_ahead(config, files, self.session.workers, self.session.page_markdown)
+        self.files, self.nav = files, nav
         return nav
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
@@ -127,18 +146,19 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        assert self.session is not None and self.rendering is not None
+        assert self.session is not None
         # A notebook's extracted images join the site before its Markdown is rendered, so
         # MkDocs resolves links to them like links to any other file.
         add_static_files(files, self.session.notebook_files(page.file.src_uri), config)
-        self.rendering.before(page, markdown)
+        if self.rendering is not None:  # None: a page the preview shows between builds
+            self.rendering.before(page, markdown)
         return markdown
 
     # First of all plugins: what MkDocs rendered, before anyone changes it.
     @event_priority(100)
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.rendering is not None
-        self.rendering.after(page, html)
+        if self.rendering is not None:
+            self.rendering.after(page, html)
         return html
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
@@ -152,6 +172,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             folder = self.settings.cache_path / "templates"
             make_folder(folder)
             env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        self.env = env
         return env
 
     # First of all plugins, so theirs see the page whole.
@@ -167,13 +188,13 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """Once a page is written MkDocs never needs its Markdown or HTML again, but keeps both
         until the build ends: on a large log that is most of the build's memory."""
-        assert self.rendering is not None
-        if page.file.src_uri in self.rendering.ours:
+        if page.file.src_uri in self.ours:
             page.markdown = None
             page.content = None
-        # A page kept from an earlier build is a link to the kept file: never write into it.
-        with contextlib.suppress(FileNotFoundError):
-            Path(page.file.abs_dest_path).unlink()
+        if not self.serving:  # a preview replaces each file whole (on_startup)
+            # A page kept from an earlier build is a link to the kept file: never write into it.
+            with contextlib.suppress(FileNotFoundError):
+                Path(page.file.abs_dest_path).unlink()
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -183,9 +204,14 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             # A preview's rebuilds leave the clean-up to the next `researchlog build`.
             keep_pages(config, self.keys, self.outputs, prune=not self.serving)
         self.session.finish(Path(config.site_dir), search_later=self.serving)
+        self.rendering = None
+        files, nav, env, settings = self.files, self.nav, self.env, self.settings
+        if self.serving and files is not None and nav is not None and env and settings:
+            self.preview.built(LastBuild(config, files, nav, env, settings, self.session))
         _release_memory()
 
     def on_build_error(self, error: Exception) -> None:
+        self.preview.failed()
         if self.rendering is not None:
             self.rendering.abort()
         if self.session is not None:
@@ -200,6 +226,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             path = self.settings.root / folder
             if path.is_dir():
                 server.watch(str(path))
+        self.preview.serve(server, builder)
         return server
 
 

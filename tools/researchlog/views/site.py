@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from html import escape
 from importlib import resources
@@ -57,20 +57,9 @@ def build_site(
     notebook); it is called only when that page is made, so conversions can still be running.
     `body_key_of(slug)` names that body's content, for the page's key."""
     nearby = related([item.entry for item in log.entries])
-    pages: list[PageSource] = []
-    for item in log.entries:
-        neighbours = tuple(log.by_slug[s] for s in nearby.get(item.slug, ()) if s in log.by_slug)
-        pages.append(
-            PageSource(
-                item.entry.path,
-                item.title,
-                item.entry.path,
-                partial(_entry_page, item, log, urls, neighbours, body_of),
-                entry_page_key(
-                    item, log, urls, neighbours, body_key_of(item.slug) if body_key_of else None
-                ),
-            )
-        )
+    pages = [
+        entry_page_source(item, log, urls, nearby, body_of, body_key_of) for item in log.entries
+    ]
     indexes_and_playbook = [playbook_page(page, log, urls) for page in log.playbook]
     indexes_and_playbook.append(indexes.home_page(log, urls))
     indexes_and_playbook.append(indexes.dead_ends_page(log, urls))
@@ -113,6 +102,28 @@ def build_site(
     if plotly is not None:
         files.append(plotly)
     return Site(tuple(pages), tuple(files), navigation(log))
+
+
+def entry_page_source(
+    item: LogEntry,
+    log: Log,
+    urls: Urls,
+    nearby: Mapping[str, Sequence[str]],
+    body_of: Callable[[str], str | Body | None] | None = None,
+    body_key_of: Callable[[str], str | None] | None = None,
+) -> PageSource:
+    """One entry's page, to be made when it is read; `nearby` names each entry's related
+    entries (analysis.similarity.related)."""
+    neighbours = tuple(log.by_slug[s] for s in nearby.get(item.slug, ()) if s in log.by_slug)
+    return PageSource(
+        item.entry.path,
+        item.title,
+        item.entry.path,
+        partial(_entry_page, item, log, urls, neighbours, body_of),
+        entry_page_key(
+            item, log, urls, neighbours, body_key_of(item.slug) if body_key_of else None
+        ),
+    )
 
 
 def _openings(log: Log, bets: Sequence[Bet], crew: Team, urls: Urls) -> dict[str, indexes.Opening]:

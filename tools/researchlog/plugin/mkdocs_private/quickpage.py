@@ -1,0 +1,71 @@
+"""A preview shows an edited page before the rebuild that follows it (build/quick.py), with
+three things MkDocs has no public API for: rendering one page with the objects of the build
+it last finished, telling the browsers to reload while the build loop goes on, and writing
+each file whole, so a page served during a rebuild is never one half written."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from jinja2 import Environment
+from mkdocs import utils as mkdocs_utils
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+
+def render_page(
+    page: Page, config: MkDocsConfig, files: Files, nav: Navigation, env: Environment
+) -> None:
+    """Read, render and write one page as `mkdocs serve` does, every plugin's events
+    included. What rendering it logs, the rebuild that follows logs again: not twice."""
+    quiet = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        mkdocs_build._populate_page(page, config, files)
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        mkdocs_build._build_page(page, config, doc_files, nav, env)
+    finally:
+        config._current_page = None
+        logging.disable(quiet)
+
+
+def show_now(server: LiveReloadServer) -> None:
+    """Serve the site as it is and reload the browsers, as at the end of a build; the build
+    running next then ends without a second reload, unless a file changed meanwhile."""
+    with server._epoch_cond:
+        server._visible_epoch = server._wanted_epoch
+        server._epoch_cond.notify_all()
+
+
+def write_whole(content: bytes, output_path: str) -> None:
+    """mkdocs.utils.write_file, written beside the target and renamed over it: a reader sees
+    the old file or the new one, and a page linked from the cache is replaced, not written
+    through."""
+    target = Path(output_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.writing")
+    try:
+        temporary.write_bytes(content)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def whole_writes() -> Iterator[None]:
+    """MkDocs writes pages (and its sitemap, 404 page) whole while this lasts."""
+    original = mkdocs_utils.write_file
+    mkdocs_utils.write_file = write_whole
+    try:
+        yield
+    finally:
+        mkdocs_utils.write_file = original
