@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from researchlog.build.quick import Snapshot, edited_entry_pages
+from researchlog.build.quick import Changes, Snapshot, quick_pages
 from researchlog.core.settings import load_settings
 from researchlog.log import build_log
 from researchlog.pages.urls import Urls
@@ -52,17 +52,45 @@ def test_an_edited_entry_page_is_the_page_a_full_build_makes(
     log = build_log(settings)
     _edit(log_repo.root / "log/2025/b.md", entry_text("Tried another, *again*.\n", **fields))
 
-    edited = before.edited(Snapshot.take(settings))
-    assert edited == ["log/2025/b.md"]
-    quick = edited_entry_pages(log, URLS, edited)
-    assert quick is not None and [p.src_uri for p in quick] == ["log/2025/b.md"]
+    changes = before.changes(Snapshot.take(settings))
+    assert changes == Changes(edited=["log/2025/b.md"], added=[])
+    quick = quick_pages(log, URLS, changes)
+    assert quick is not None and [p.src_uri for p in quick.pages] == ["log/2025/b.md"]
+    assert quick.files == []
 
     fresh = {p.src_uri: p for p in build_site(build_log(settings), URLS).pages}["log/2025/b.md"]
-    made, expected = quick[0].make(), fresh.make()
+    made, expected = quick.pages[0].make(), fresh.make()
     assert "again" in made.markdown
     assert made.markdown == expected.markdown
     assert dict(made.blocks) == dict(expected.blocks)
-    assert quick[0].key == fresh.key
+    assert quick.pages[0].key == fresh.key
+
+
+def test_a_new_entry_page_and_what_lists_it_are_those_of_a_full_build(log_repo: Repo) -> None:
+    settings = load_settings(log_repo.root)
+    before = Snapshot.take(settings)
+    log = build_log(settings)
+    log_repo.entry("log/2025/d.md", "New.\n", title="Tokenizer, third try", project="nlp-bet")
+
+    changes = before.changes(Snapshot.take(settings))
+    assert changes == Changes(edited=[], added=["log/2025/d.md"])
+    quick = quick_pages(log, URLS, changes)
+    assert quick is not None
+    uris = [p.src_uri for p in quick.pages]
+    assert uris == ["log/2025/d.md", "index.md", "explorer.md", "projects/nlp-bet.md"]
+
+    site = build_site(build_log(settings), URLS)
+    fresh = {p.src_uri: p for p in site.pages}
+    for page in quick.pages:
+        made, expected = page.make(), fresh[page.src_uri].make()
+        assert (made.markdown, dict(made.blocks)) == (expected.markdown, dict(expected.blocks))
+        assert page.key == fresh[page.src_uri].key
+    assert "Tokenizer, third try" in quick.pages[1].make().markdown + str(
+        dict(quick.pages[1].make().blocks)
+    )
+    data = {f.src_uri: f.content for f in site.files}["entries.json"]
+    assert [f.src_uri for f in quick.files] == ["entries.json"]
+    assert quick.files[0].content == data
 
 
 def test_an_editor_swap_file_is_not_a_change(log_repo: Repo) -> None:
@@ -70,13 +98,12 @@ def test_an_editor_swap_file_is_not_a_change(log_repo: Repo) -> None:
     before = Snapshot.take(settings)
     log_repo.write("log/2025/.b.md.swp", "swap")
     log_repo.write("log/2025/b.md~", "backup")
-    assert before.edited(Snapshot.take(settings)) == []
+    assert before.changes(Snapshot.take(settings)) == Changes(edited=[], added=[])
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda r: r.entry("log/2025/d.md", title="New"), id="a new entry"),
         pytest.param(lambda r: (r.root / "log/2025/c.md").unlink(), id="a deleted entry"),
         pytest.param(lambda r: r.git("mv", "log/2025/c.md", "log/2025/e.md"), id="git mv"),
         pytest.param(
@@ -90,7 +117,7 @@ def test_other_changes_wait_for_the_rebuild(log_repo: Repo, change: object) -> N
     settings = load_settings(log_repo.root)
     before = Snapshot.take(settings)
     change(log_repo)  # type: ignore[operator]
-    assert before.edited(Snapshot.take(settings)) is None
+    assert before.changes(Snapshot.take(settings)) is None
 
 
 @pytest.mark.parametrize(
@@ -112,6 +139,25 @@ def test_an_edit_with_a_problem_or_outside_the_entries_waits(
     before = Snapshot.take(settings)
     log = build_log(settings)
     _edit(log_repo.root / path, text)
-    edited = before.edited(Snapshot.take(settings))
-    assert edited == [path]
-    assert edited_entry_pages(log, URLS, edited) is None
+    changes = before.changes(Snapshot.take(settings))
+    assert changes == Changes(edited=[path], added=[])
+    assert quick_pages(log, URLS, changes) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        pytest.param("log/2025/n.ipynb", "{}", id="a notebook"),
+        pytest.param("log/2026/b.md", entry_text(title="Same slug"), id="a slug taken"),
+        pytest.param("log/2025/n.md", "---\ntitle: [broken\n---\n", id="broken front matter"),
+        pytest.param("log/2025/i.png", "not an entry", id="another file"),
+    ],
+)
+def test_a_new_file_that_is_not_a_sound_entry_waits(log_repo: Repo, path: str, text: str) -> None:
+    settings = load_settings(log_repo.root)
+    before = Snapshot.take(settings)
+    log = build_log(settings)
+    log_repo.write(path, text)
+    changes = before.changes(Snapshot.take(settings))
+    assert changes == Changes(edited=[], added=[path])
+    assert quick_pages(log, URLS, changes) is None

@@ -95,6 +95,23 @@ def test_serve_shows_an_edited_entry_before_the_rebuild_ends(repo: Repo) -> None
         again = fetch(base + "log/2025/a/")
         assert again is not None and _page(again) == _page(shown), "the rebuild made the same"
 
+        # A new entry: its page, and the pages that list it, before the rebuild.
+        (repo.root / "slow").write_text("")
+        repo.entry(
+            "log/2025/c.md", "Third.\n", title="A new entry", project="speech", tags=["audio"]
+        )
+        new_page = wait_for(base + "log/2025/c/", "Third.", seconds=20)
+        listings = {
+            url: wait_for(url, "A new entry", seconds=1)
+            for url in (base, base + "projects/speech/", base + "entries.json")
+        }
+        assert "audio" not in (fetch(base + "tags/") or ""), "the rebuild is held"
+        (repo.root / "slow").unlink()
+        wait_for(base + "tags/", "audio")
+        for url, before in {base + "log/2025/c/": new_page, **listings}.items():
+            after = fetch(url)
+            assert after is not None and _page(after) == _page(before), url
+
         # A credential saved is never shown ahead of the rebuild, which leaves the entry out.
         (repo.root / "slow").write_text("")
         repo.entry("log/2025/a.md", "key: AKIAIOSFODNN7EXAMPLE\n", title="Second title")

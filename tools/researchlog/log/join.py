@@ -247,11 +247,11 @@ def _history(
     )
 
 
-def with_edited(log: Log, edited: Iterable[Entry]) -> Log:
-    """The log with entries edited in the working tree read again: each keeps the commits
-    already read for it (an edit is not a commit), and the log's order and groups follow.
-    Only what is shown of these entries changes; checks that span the log are the next
-    full build's."""
+def with_edited(log: Log, edited: Iterable[Entry], added: Iterable[Entry] = ()) -> Log:
+    """The log with entries edited in the working tree read again, and new ones added: each
+    edited entry keeps the commits already read for it (an edit is not a commit), a new one
+    has none yet, and the log's order and groups follow. Only what is shown of these entries
+    changes; checks that span the log are the next full build's."""
     by_path = {entry.path: entry for entry in edited}
     joined = []
     for item in log.entries:
@@ -263,10 +263,15 @@ def with_edited(log: Log, edited: Iterable[Entry]) -> Log:
             )
             item = replace(_joined(entry, history), supersedes=item.supersedes)
         joined.append(item)
+    new = [_joined(e, _history((), False, e.status, e.mtime, e.blob_sha)) for e in added]
+    for item in new:
+        pointing = [e.slug for e in log.entries if e.entry.superseded_by == item.slug]
+        joined.append(replace(item, supersedes=tuple(sorted(pointing))))
     joined.sort(key=lambda e: (e.date, e.history.first_seen or _EPOCH, e.slug), reverse=True)
     return replace(
         log,
         entries=tuple(joined),
+        entry_files=(*log.entry_files, *(item.entry.path for item in new)),
         by_slug={e.slug: e for e in joined},
         by_project=_group(joined, lambda e: [e.entry.project] if e.entry.project else []),
         by_tag=_group(joined, lambda e: list(e.entry.tags)),

@@ -19,12 +19,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
-from ..build.quick import Snapshot, edited_entry_pages
+from ..build.quick import Snapshot, quick_pages
 from ..build.session import BuildSession
 from ..core.settings import Settings
 from ..pages.urls import Urls
-from .mkdocs_private.quickpage import render_page, show_now
+from .files import page_file
+from .mkdocs_private.quickpage import render_page, show_now, write_whole
 
 
 @dataclass(frozen=True)
@@ -71,27 +73,38 @@ class Preview:
         rebuild()
 
     def show_edits(self) -> bool:
-        """Write the pages of the entries edited since the last build; False when what changed
-        is anything else (or nothing), and only the rebuild can show it."""
+        """Write the pages of the entries edited or added since the last build; False when
+        what changed is anything else (or nothing), and only the rebuild can show it."""
         # The rebuild replaces what the last build left: no second site is held meanwhile.
         last, self.last = self.last, None
         if last is None or self.read is None or last.session.log is None:
             return False
         start = time.perf_counter()
-        paths = self.read.edited(Snapshot.take(last.settings))
-        if not paths:
+        changes = self.read.changes(Snapshot.take(last.settings))
+        if changes is None:
             return False
         urls = Urls(directory_urls=last.config.use_directory_urls)
-        sources = edited_entry_pages(last.session.log, urls, paths)
-        if sources is None:
+        made = quick_pages(last.session.log, urls, changes)
+        if made is None:
             return False
-        pages = [last.files.get_file_from_path(source.src_uri) for source in sources]
-        if any(file is None or file.page is None for file in pages):
+        config, files = last.config, last.files
+        for source in made.pages:
+            if source.src_uri not in files.src_uris:  # a new entry's, or its new project's
+                added = page_file(source, config, last.settings, in_nav=set())
+                files.append(added)
+                Page(None, added, config)
+        pages = [files.get_file_from_path(source.src_uri) for source in made.pages]
+        statics = [files.get_file_from_path(static.src_uri) for static in made.files]
+        if any(file is None or file.page is None for file in pages) or None in statics:
             return False
-        for source, file in zip(sources, pages, strict=True):
+        for source, file in zip(made.pages, pages, strict=True):
             assert file is not None and file.page is not None
             last.session.sources[source.src_uri] = source
-            render_page(file.page, last.config, last.files, last.nav, last.env)
+            render_page(file.page, config, files, last.nav, last.env)
+        for static, file in zip(made.files, statics, strict=True):
+            assert file is not None
+            write_whole(static.content or b"", file.abs_dest_path)
         seconds = time.perf_counter() - start
-        self.say(f"{', '.join(paths)}: shown in {seconds:.2f} s; the rest of the site follows")
+        shown = ", ".join([*changes.edited, *changes.added])
+        self.say(f"{shown}: shown in {seconds:.2f} s; the rest of the site follows")
         return True

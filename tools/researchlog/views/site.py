@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import partial
 from html import escape
 from importlib import resources
@@ -67,18 +67,7 @@ def build_site(
     indexes_and_playbook.append(indexes.projects_index(log, urls))
     bets = project_bets(log)
     crew = team(log, bets)
-    project_extras = returns_sections(bets, urls)
-    for bet in bets:
-        if bet.decisions:
-            section = (DECISIONS_HEADING, timeline_html(bet, urls))
-            project_extras.setdefault(bet.project, []).append(section)
-    for project, sections in compare_sections(log, urls).items():
-        project_extras[project] = [*project_extras.get(project, []), *sections]
-    indexes_and_playbook.extend(
-        indexes.project_pages(
-            log, urls, extra=project_extras, openings=_openings(log, bets, crew, urls)
-        )
-    )
+    indexes_and_playbook.extend(_project_pages(log, urls, bets, crew))
     indexes_and_playbook.append(portfolio_page(log, bets, urls, crew))
     indexes_and_playbook.extend(metrics_pages(log, urls))
     indexes_and_playbook.append(explorer_page(log, urls))
@@ -124,6 +113,31 @@ def entry_page_source(
             item, log, urls, neighbours, body_key_of(item.slug) if body_key_of else None
         ),
     )
+
+
+def listing_pages(
+    log: Log, urls: Urls, projects: Collection[str]
+) -> tuple[list[PageSource], StaticFile]:
+    """What lists a new entry at once: the home page, the explorer, the pages of `projects`,
+    and entries.json (the explorer's data)."""
+    bets = project_bets(log)
+    crew = team(log, bets)
+    wanted = {paths.project_page(project) for project in projects}
+    pages = [indexes.home_page(log, urls), explorer_page(log, urls)]
+    pages += [page for page in _project_pages(log, urls, bets, crew) if page.src_uri in wanted]
+    data = StaticFile(paths.ENTRIES_JSON, entries_json(log, urls, bets, crew))
+    return [PageSource.of(page) for page in pages], data
+
+
+def _project_pages(log: Log, urls: Urls, bets: Sequence[Bet], crew: Team) -> list[Page]:
+    extras = returns_sections(bets, urls)
+    for bet in bets:
+        if bet.decisions:
+            section = (DECISIONS_HEADING, timeline_html(bet, urls))
+            extras.setdefault(bet.project, []).append(section)
+    for project, sections in compare_sections(log, urls).items():
+        extras[project] = [*extras.get(project, []), *sections]
+    return indexes.project_pages(log, urls, extra=extras, openings=_openings(log, bets, crew, urls))
 
 
 def _openings(log: Log, bets: Sequence[Bet], crew: Team, urls: Urls) -> dict[str, indexes.Opening]:
