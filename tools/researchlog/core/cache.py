@@ -96,15 +96,28 @@ def throwaway_folder() -> Path:
 def link_file(source: Path, target: Path, *, link: bool = True) -> None:
     """`target` made the same as `source`: a hard link where the file system allows one (no
     copy, no space), else a copy; always a copy with link=False, for a file someone may edit
-    in place later (a site's file must never be the cache's)."""
-    with contextlib.suppress(FileNotFoundError):
-        target.unlink()  # never write through an older link into what it links to
+    in place later (a site's file must never be the cache's). The new file is made beside
+    `target` and renamed over it: a site being served never lacks it, and an older link is
+    replaced, never written through."""
     if link:
-        try:
-            os.link(source, target)
-            return
-        except FileNotFoundError:
-            raise
-        except OSError:
-            pass
-    shutil.copyfile(source, target)
+        with contextlib.suppress(OSError):
+            if source.samefile(target):
+                return  # linked already
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.linking")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    try:
+        if link:
+            try:
+                os.link(source, temporary)
+            except FileNotFoundError:
+                raise
+            except OSError:
+                shutil.copyfile(source, temporary)
+        else:
+            shutil.copyfile(source, temporary)
+        temporary.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
