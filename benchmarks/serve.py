@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from researchlog.pages.paths import project_page
 
@@ -65,6 +65,13 @@ def _shows(url: str, text: str) -> Callable[[], bool]:
 
 def _changed(url: str, before: str | None) -> Callable[[], bool]:
     return lambda: _get(url) not in (None, before)
+
+
+def _builds(output: IO[bytes]) -> int:
+    """How many builds the server has finished, from what it printed (read without moving
+    the offset the server writes at)."""
+    handle = output.fileno()
+    return os.pread(handle, os.fstat(handle).st_size, 0).count(b"Documentation built in")
 
 
 def page_url(base: str, path: str) -> str:
@@ -125,7 +132,11 @@ def run(corpus: Path, edits: int, log: Callable[[str], None]) -> dict[str, Any]:
             results["edit median"] = statistics.median(seconds)
             results["edit searchable"] = searchable
             results["edit searchable median"] = statistics.median(searchable)
+            # The new entry is added to an idle preview: saves made while a rebuild runs wait
+            # for it to end.
+            built = _builds(output)
             entry.write_bytes(original)
+            _wait_for(lambda: _builds(output) > built, 600)
             time.sleep(1.0)
             token = f"new{os.getpid()}"
             title = f"Benchmark entry {token}"
