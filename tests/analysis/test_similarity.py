@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from researchlog.analysis.similarity import prefix_count, rank, related
+from researchlog.analysis.similarity import prefix_count, rank, related, related_to
 from researchlog.read.entries import Entry
 
 
@@ -44,3 +44,18 @@ def test_related_entries_share_project_dataset_and_tags() -> None:
     assert found["a"][0] == "b"
     assert set(found["a"]) == {"b", "d"}
     assert found["c"] == ("d",)
+
+
+def test_related_to_some_entries_is_related_for_them() -> None:
+    entries = [
+        entry(
+            f"e{n}",
+            f"{['Focal', 'Tiled', 'Sparse'][n % 3]} loss run {n % 7}",
+            project=["defects", "tickets"][n % 2],
+            tags=(["loss", "vision", "nlp"][n % 3],),
+        )
+        for n in range(120)
+    ]
+    everything = related(entries)
+    some = {"e0", "e17", "e64", "e119"}
+    assert related_to(entries, some) == {slug: everything[slug] for slug in some}

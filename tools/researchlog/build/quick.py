@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..analysis.similarity import related
+from ..analysis.similarity import related_to
 from ..core.settings import Settings
 from ..history.checkout import head_commit
 from ..log import Log, with_edited
@@ -85,8 +85,10 @@ def quick_pages(log: Log, urls: Urls, changes: Changes) -> QuickPages | None:
     if len({entry.slug for entry in added}) < len(added):
         return None
     log = with_edited(log, edited, added)
-    nearby = related([item.entry for item in log.entries])
     paths = {entry.path for entry in (*edited, *added)}
+    slugs = {entry.slug for entry in (*edited, *added)}
+    # The pages made here show only their own entries' relatives (listings show none).
+    nearby = related_to([item.entry for item in log.entries], slugs)
     pages = [
         entry_page_source(item, log, urls, nearby)
         for item in log.entries

@@ -124,9 +124,28 @@ def project_record(bet: Bet, crew: Team, urls: Urls) -> dict[str, Any]:
     }
 
 
+# The last call's records, by entry object: a preview's log keeps the objects of the entries
+# that did not change, so their records are not made again. Only the last call's are held.
+_last_records: dict[int, tuple[LogEntry, Urls, dict[str, Any]]] = {}
+
+
+def _record_of(
+    item: LogEntry, urls: Urls, records: dict[int, tuple[LogEntry, Urls, dict[str, Any]]]
+) -> dict[str, Any]:
+    known = _last_records.get(id(item))
+    if known is not None and known[0] is item and known[1] == urls:
+        record = known[2]
+    else:
+        record = entry_record(item, urls)
+    records[id(item)] = (item, urls, record)
+    return record
+
+
 def entries_json(
     log: Log, urls: Urls, found: Sequence[Bet] | None = None, crew: Team | None = None
 ) -> bytes:
+    global _last_records
+    records: dict[int, tuple[LogEntry, Urls, dict[str, Any]]] = {}
     found = bets(log) if found is None else found
     crew = team(log, found) if crew is None else crew
     payload = {
@@ -134,9 +153,10 @@ def entries_json(
         "site_name": log.settings.site_name,
         "git": log.git.value,
         "entries": [
-            {**entry_record(item, urls), "samples": samples_summary(item, log, urls)}
+            {**_record_of(item, urls, records), "samples": samples_summary(item, log, urls)}
             for item in log.entries
         ],
         "projects": [project_record(bet, crew, urls) for bet in found],
     }
+    _last_records = records
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()

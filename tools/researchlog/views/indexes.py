@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.problems import plural
@@ -241,11 +241,15 @@ def project_pages(
     urls: Urls,
     extra: Mapping[str, Sequence[tuple[str, str]]] | None = None,
     openings: Mapping[str, Opening] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Page]:
-    """One page per project (bets with only a card too); `openings` gives what each opens
-    with, and `extra` adds (heading, HTML) sections, by project name."""
+    """One page per project (bets with only a card too), or for the projects named `only`;
+    `openings` gives what each opens with, and `extra` adds (heading, HTML) sections, by
+    project name."""
     pages = []
     for project in log.projects:
+        if only is not None and project not in only:
+            continue
         items = log.items_of(project)
         here = project_page(project)
         effort = sum(i.entry.effort_days or 0 for i in items)

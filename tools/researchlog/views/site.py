@@ -122,14 +122,15 @@ def listing_pages(
     and entries.json (the explorer's data)."""
     bets = project_bets(log)
     crew = team(log, bets)
-    wanted = {paths.project_page(project) for project in projects}
     pages = [indexes.home_page(log, urls), explorer_page(log, urls)]
-    pages += [page for page in _project_pages(log, urls, bets, crew) if page.src_uri in wanted]
+    pages += _project_pages(log, urls, bets, crew, only=projects)
     data = StaticFile(paths.ENTRIES_JSON, entries_json(log, urls, bets, crew))
     return [PageSource.of(page) for page in pages], data
 
 
-def _project_pages(log: Log, urls: Urls, bets: Sequence[Bet], crew: Team) -> list[Page]:
+def _project_pages(
+    log: Log, urls: Urls, bets: Sequence[Bet], crew: Team, only: Collection[str] | None = None
+) -> list[Page]:
     extras = returns_sections(bets, urls)
     for bet in bets:
         if bet.decisions:
@@ -137,7 +138,8 @@ def _project_pages(log: Log, urls: Urls, bets: Sequence[Bet], crew: Team) -> lis
             extras.setdefault(bet.project, []).append(section)
     for project, sections in compare_sections(log, urls).items():
         extras[project] = [*extras.get(project, []), *sections]
-    return indexes.project_pages(log, urls, extra=extras, openings=_openings(log, bets, crew, urls))
+    openings = _openings(log, bets, crew, urls)
+    return indexes.project_pages(log, urls, extra=extras, openings=openings, only=only)
 
 
 def _openings(log: Log, bets: Sequence[Bet], crew: Team, urls: Urls) -> dict[str, indexes.Opening]:
