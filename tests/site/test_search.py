@@ -9,12 +9,14 @@ by construction on any log.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 import pytest
 from benchmarks.search import measure_search
 
-from researchlog.build.search import SearchIndexJob
+from researchlog.build.search import SearchIndexJob, find_pagefind
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
 from researchlog.pages.urls import Urls
@@ -416,6 +418,80 @@ def test_serve_rebuilds_the_index(small: SearchSite, page: Any, tmp_path: Path) 
         server.wait(timeout=30)
 
 
+# pagefind, but a whole index (not a preview's overlay of changed pages) waits while the file
+# named by $HOLD_WHOLE_INDEX exists.
+HELD_PAGEFIND = """#!/bin/sh
+case "$*" in
+  *researchlog-search-overlay*) ;;
+  *) while [ -e "$HOLD_WHOLE_INDEX" ]; do sleep 0.2; done ;;
+esac
+exec {binary} "$@"
+"""
+
+
+@pytest.mark.browser
+def test_a_preview_finds_what_changed_before_the_whole_index_is_made(
+    small: SearchSite, page: Any, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(small.repo, repo, symlinks=True)
+    binary = find_pagefind()
+    assert binary is not None
+    held = tmp_path / "pagefind"
+    held.write_text(HELD_PAGEFIND.format(binary=binary))
+    held.chmod(0o755)
+    hold = tmp_path / "hold"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "researchlog", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",
+            "PAGEFIND_BINARY_PATH": str(held),
+            "HOLD_WHOLE_INDEX": str(hold),
+        },
+    )
+    try:
+        _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
+        hold.write_text("")
+        fresh, gone = fresh_words(corpus_text(repo), 3)[-2:], small.outcome_word
+        Repo(repo, init_git=False).entry(
+            "log/2025/2025-04-01-late-idea.md", title="A late idea", outcome=f"It {fresh[0]}."
+        )
+        outcome = repo / small.outcome_entry["path"]
+        outcome.write_text(outcome.read_text().replace(gone, fresh[1]))
+        # Found while the whole index is held: the new entry, and the edited one by its new
+        # word only (its older results are dropped).
+        _wait_for(lambda: _search_finds(page, url, fresh[0]), 30)
+        assert [item["title"] for item in shown(page)] == ["A late idea"]
+        _wait_for(lambda: _search_finds(page, url, fresh[1]), 10)
+        assert [item["title"] for item in shown(page)] == [small.outcome_entry["title"]]
+        page.goto(url)
+        type_query(page, gone)
+        assert shown(page) == []
+        assert hold.exists()
+        # The whole index replaces the overlay, and finds the same.
+        hold.unlink()
+        _wait_for(lambda: not (_overlay_listing(url) or {}).get("pages", [None]), 60)
+        assert _search_finds(page, url, fresh[0]) and _search_finds(page, url, fresh[1])
+    finally:
+        hold.unlink(missing_ok=True)
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _overlay_listing(url: str) -> Any:
+    try:
+        with urllib.request.urlopen(url + "pagefind-overlay/pages.json", timeout=5) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+
+
 def _search_finds(page: Any, url: str, word: str) -> bool:
     try:
         page.goto(url, timeout=5000)
@@ -519,4 +595,3 @@ def test_benchsearch_measures_a_cold_search(small: SearchSite, browser: Any) -> 
     assert 0 < found.index_bytes_before_result < found.bytes_before_result
     assert found.requests_before_result > 5
     assert missing.first_result_ms is None and missing.results_shown == 0
-

@@ -11,15 +11,20 @@
 
   var SITE_ROOT = new URL("../../", document.currentScript.src);
   var BUNDLE = new URL("pagefind/pagefind.js", SITE_ROOT).href;
+  var OVERLAY = new URL("pagefind-overlay/", SITE_ROOT).href;
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 60;
   var KIND_LABELS = { notebook: "Notebook", scope: "Scoping document", playbook: "Playbook" };
   var NEEDS_SERVER = "open the site through a web server (researchlog serve)";
 
   var engine = null; /* the pagefind module, once loading has started */
+  /* In a preview: the indexes in place (pagefind-overlay/pages.json) when the engines
+     loaded, the overlay's engine, and the pages whose results in the older index are stale. */
+  var preview = { stamp: "", overlay: null, stale: {} };
   var generation = 0; /* answers to older queries are dropped */
   var results = [];
   var shown = 0;
+  var dropped = 0; /* results shown to be stale so far (a preview's older index) */
   var timer = null; /* a search is waiting for typing to pause */
   var settled = 0; /* the query whose results are on screen */
   var followFirst = false; /* Enter was pressed before the results arrived */
@@ -64,15 +69,55 @@
     if (!engine) {
       /* Browsers do not load modules from file: URLs. */
       engine = location.protocol === "file:" ? Promise.reject(new Error(NEEDS_SERVER)) :
-        import(BUNDLE).then(function (pagefind) {
-          return pagefind.options({ excerptLength: 20 }).then(function () {
-            return pagefind.init();
-          }).then(function () {
-            return pagefind;
-          });
-        });
+        importIndex(BUNDLE + (preview.stamp ? "?" + preview.stamp : ""));
     }
     return engine;
+  }
+
+  function importIndex(url) {
+    return import(url).then(function (pagefind) {
+      return pagefind.options({ excerptLength: 20 }).then(function () {
+        return pagefind.init();
+      }).then(function () {
+        return pagefind;
+      });
+    });
+  }
+
+  /* A preview (researchlog serve: MkDocs adds its live-reload script to every page) makes
+     the whole index in the background. Meanwhile the pages changed since the index in place
+     are indexed alone, in the overlay; pages.json names them and the indexes in place. When
+     that changes, the engines load anew. A built site has no overlay and asks for none. */
+  function refresh() {
+    if (typeof window.livereload !== "function") return Promise.resolve();
+    return fetch(OVERLAY + "pages.json", { cache: "no-store" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (listing) {
+      if (!listing || listing.stamp === preview.stamp) return;
+      var stale = {};
+      listing.pages.forEach(function (url) { stale[url] = true; });
+      engine = null;
+      preview = {
+        stamp: listing.stamp,
+        overlay: listing.indexed ? importIndex(OVERLAY + "pagefind.js?" + listing.stamp) : null,
+        stale: stale,
+      };
+    }).catch(function () { /* no listing yet: the index in place is all there is */ });
+  }
+
+  /* The overlay's results first (the pages just changed), then the older index's, less the
+     pages the overlay replaces. */
+  function merged(main, fresh) {
+    var stale = preview.stale;
+    if (!fresh && !Object.keys(stale).length) return main.results;
+    var older = main.results.map(function (result) {
+      return {
+        data: function () {
+          return result.data().then(function (page) { return stale[page.url] ? null : page; });
+        },
+      };
+    });
+    return fresh ? fresh.results.concat(older) : older;
   }
 
   /* The project menu, filled once from the index (with each project's number of pages). */
@@ -143,12 +188,18 @@
     }
     /* Filters alone list the matching entries, newest first. */
     var options = query ? { filters: filters } : { filters: filters, sort: { date: "desc" } };
-    load().then(function (pagefind) {
-      return pagefind.search(query || null, options);
-    }).then(function (response) {
-      if (mine !== generation || !response) return;
-      results = response.results;
+    refresh().then(function () {
+      return Promise.all([load(), preview.overlay]);
+    }).then(function (engines) {
+      return Promise.all([
+        engines[0].search(query || null, options),
+        engines[1] ? engines[1].search(query || null, options) : null,
+      ]);
+    }).then(function (responses) {
+      if (mine !== generation || !responses[0]) return;
+      results = merged(responses[0], responses[1]);
       shown = 0;
+      dropped = 0;
       return render(mine, false);
     }).catch(function (error) {
       followFirst = false;
@@ -164,6 +215,10 @@
       if (shown === 0) ui.list.textContent = "";
       var first = null;
       pages.forEach(function (page) {
+        if (!page) { /* a page the overlay has newer results for */
+          dropped += 1;
+          return;
+        }
         var item = resultItem(page, ui);
         ui.list.appendChild(item);
         first = first || item;
@@ -171,7 +226,8 @@
       shown += pages.length;
       settled = mine;
       ui.more.hidden = shown >= results.length;
-      ui.count.textContent = countText(results.length, ui.input.value.trim(), activeFilters(ui));
+      ui.count.textContent = countText(
+        results.length - dropped, ui.input.value.trim(), activeFilters(ui));
       if (focusNew && first) first.querySelector("a").focus();
       if (followFirst) {
         followFirst = false;

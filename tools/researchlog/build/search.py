@@ -11,6 +11,12 @@ The index is kept in the cache by a digest of the documents, so a build whose pa
 same words as an earlier build's (after a change to the config, the theme or only the
 history) links that index in and does not run pagefind at all.
 
+A preview (`serve`) cannot wait for pagefind, which re-indexes every page: on a log of
+thousands of entries that takes half a minute. While it runs, the pages that changed since
+the index in place was made are indexed alone, in a second small index beside it (OVERLAY,
+with pages.json naming them); search.js searches both and drops the older index's results
+for those pages. The whole index replaces both when it is done.
+
 The worker is this module run as a script (it needs nothing but the standard library):
 
     python -m researchlog.build.search DOCUMENTS PAGEFIND OUTPUT [--keep-index-url]
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -38,6 +45,8 @@ from ..core.cache import link_file, make_folder
 if TYPE_CHECKING:
     from ..views.search import SearchDocument
 
+OVERLAY = "pagefind-overlay"  # beside the index in a preview: the pages changed since it
+_OVERLAY_MOST = 200  # more changed pages than this: the preview waits for the whole index
 INSTALL_HINT = "pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH to a pagefind binary)"
 _SEPARATOR = "\0"  # between paths and documents in the file handed to the worker
 
@@ -89,6 +98,7 @@ class SearchIndexJob:
         *,
         kept: Path | None = None,
         output: Path | None = None,
+        digests: dict[str, str] | None = None,
     ) -> None:
         self.pages = pages
         self.scratch = scratch  # the worker's input and its log
@@ -96,6 +106,7 @@ class SearchIndexJob:
         self.problem = problem
         self.kept = kept  # the index in the cache
         self.output = output
+        self.digests = digests  # a preview's documents, by path: what the index will hold
         self.cancelled = False
         self.started = time.perf_counter()
 
@@ -107,7 +118,10 @@ class SearchIndexJob:
         cache: Path,
         *,
         keep_index_url: bool = False,
+        preview: bool = False,
     ) -> SearchIndexJob:
+        """Start indexing `documents` into `output`. In a `preview`, the pages changed since
+        the index in place are indexed at once into the overlay beside it."""
         _stop_background()  # a newer build: the index of an older one would be stale
         if not documents:
             return cls(0, None, None)
@@ -122,8 +136,11 @@ class SearchIndexJob:
             )
         flags = ["--keep-index-url"] if keep_index_url else []
         kept = cache / index_key(documents, binary, flags)
+        digests = _digests(documents) if preview else None
         if (kept / "pagefind.js").is_file():
-            return cls(len(documents), None, None, kept=kept, output=output)
+            return cls(len(documents), None, None, kept=kept, output=output, digests=digests)
+        if digests is not None:
+            _index_overlay(documents, digests, binary, flags, output.parent / OVERLAY)
         scratch = Path(tempfile.mkdtemp(prefix="researchlog-search-"))
         try:
             make_folder(cache)
@@ -148,7 +165,7 @@ class SearchIndexJob:
         except OSError as exc:
             shutil.rmtree(scratch, ignore_errors=True)
             return cls(0, None, None, f"the site has no search: {exc}")
-        return cls(len(documents), scratch, process, kept=kept, output=output)
+        return cls(len(documents), scratch, process, kept=kept, output=output, digests=digests)
 
     def finish(self) -> IndexResult:
         """Wait for the index, put it in the site and say how it went."""
@@ -181,6 +198,8 @@ class SearchIndexJob:
                     link_file(path, target, link=False)  # the site's files are its own
         except OSError as exc:
             return IndexResult(False, f"the site has no search: {exc}")
+        if self.digests is not None:
+            _placed_in_preview(self.digests, self.output.parent / OVERLAY, self.kept.name)
         _prune(self.kept)
         if self.process is None:
             return IndexResult(
@@ -233,6 +252,83 @@ def _stop_background() -> None:
             running[0].cancel()
     if running is not None:
         running[1].join()
+
+
+# What the index in a preview's site holds (path -> digest of the document), once one is there.
+_placed: dict[str, str] | None = None
+
+
+def _digests(documents: Sequence[SearchDocument]) -> dict[str, str]:
+    return {d.path: hashlib.sha256(d.html.encode()).hexdigest() for d in documents}
+
+
+def _placed_in_preview(digests: dict[str, str], overlay: Path, index: str) -> None:
+    """The whole index (named `index`) is in place: the overlay has nothing left to add."""
+    global _placed
+    with _lock:
+        _placed = digests
+        shutil.rmtree(overlay, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            overlay.mkdir(parents=True)
+            _write_listing(overlay, index, indexed=False, pages=[])
+
+
+def _write_listing(folder: Path, stamp: str, *, indexed: bool, pages: list[str]) -> None:
+    """pages.json: which indexes are in place (a page that loaded others loads them anew),
+    whether the overlay holds an index, and the pages whose results in the older are stale."""
+    listing = {"stamp": stamp, "indexed": indexed, "pages": pages}
+    (folder / "pages.json").write_text(json.dumps(listing), encoding="utf-8")
+
+
+def _index_overlay(
+    documents: Sequence[SearchDocument],
+    digests: Mapping[str, str],
+    binary: Path,
+    flags: Sequence[str],
+    overlay: Path,
+) -> None:
+    """Index the documents that differ from the index in place into `overlay`, with
+    pages.json naming every page whose results there are stale (changed or gone). Nothing
+    when no index is in place yet, or too much changed: the preview waits for the index."""
+    with _lock:
+        placed = _placed
+    if placed is None:
+        return
+    changed = [d for d in documents if placed.get(d.path) != digests[d.path]]
+    gone = sorted(placed.keys() - digests.keys())
+    if not (changed or gone) or len(changed) > _OVERLAY_MOST:
+        return  # the listing stays as it is: the index in place, and its overlay if any
+    keep_url = "--keep-index-url" in flags
+    stale = [_page_url(path, keep_url) for path in [*(d.path for d in changed), *gone]]
+    with tempfile.TemporaryDirectory(prefix="researchlog-search-overlay-") as scratch:
+        site, bundle = Path(scratch, "site"), Path(scratch, "bundle")
+        for document in changed:
+            target = site / document.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(document.html, encoding="utf-8")
+        if changed:
+            command = [str(binary), "--site", str(site), "--output-path", str(bundle), *flags]
+            if subprocess.run(command, capture_output=True, check=False).returncode != 0:
+                return  # the whole index follows
+        else:
+            bundle.mkdir()
+        stamp = _stamp([*stale, *(digests[d.path] for d in changed)])
+        _write_listing(bundle, stamp, indexed=bool(changed), pages=stale)
+        shutil.rmtree(overlay, ignore_errors=True)
+        overlay.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(bundle), str(overlay))
+
+
+def _stamp(parts: Sequence[str]) -> str:
+    """Names this overlay: a page that loaded an older one loads this one anew."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
+
+
+def _page_url(path: str, keep_index_url: bool) -> str:
+    """The URL pagefind gives the document at `path` (the inverse of its file's place)."""
+    if not keep_index_url and (path == "index.html" or path.endswith("/index.html")):
+        path = path[: -len("index.html")]
+    return "/" + path
 
 
 def _prune(used: Path) -> None:

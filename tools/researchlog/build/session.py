@@ -76,9 +76,12 @@ class BuildSession:
         self.log = log
         return log
 
-    def make_site(self, *, directory_urls: bool, language: str, site_dir: Path) -> Site:
+    def make_site(
+        self, *, directory_urls: bool, language: str, site_dir: Path, preview: bool = False
+    ) -> Site:
         """Every page and file of the site. The search index (the last thing a build waits
-        for) starts first, then the notebook conversions, both beside the engine's work."""
+        for) starts first, then the notebook conversions, both beside the engine's work. A
+        `preview` indexes the pages changed since its last index at once (build/search.py)."""
         assert self.log is not None, "read() comes first"
         urls = Urls(directory_urls=directory_urls)
         if self.search is not None:
@@ -88,6 +91,7 @@ class BuildSession:
             site_dir / BUNDLE_DIR,
             self.settings.cache_path / SEARCH_PARTS,
             keep_index_url=not directory_urls,
+            preview=preview,
         )
         self.notebooks = NotebookConversions.start(
             self.log, urls, progress=self.out.info, workers=self.workers

@@ -106,6 +106,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             directory_urls=config.use_directory_urls,
             language=config.theme.get("language") or "en",
             site_dir=Path(config.site_dir),
+            preview=self.serving,
         )
         files = site_files(files, site, config, self.settings, user_nav=self.user_nav)
         self.ours = set(self.session.sources)
