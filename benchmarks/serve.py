@@ -80,14 +80,20 @@ def _either(first: Callable[[], bool], second: Callable[[], bool]) -> Callable[[
     return lambda: first() or second()
 
 
-def _in_overlay(base: str, page_path: str) -> bool:
-    """The preview's overlay index holds the page (build/search.py)."""
+def _overlay(base: str) -> dict[str, Any]:
+    """The preview's listing of its overlay index (build/search.py), {} if none."""
     listing = _get(base + "/pagefind-overlay/pages.json")
     try:
         found = json.loads(listing) if listing else {}
     except ValueError:
-        return False
-    return bool(found.get("indexed")) and page_path in found.get("pages", [])
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _in_overlay(base: str, page_path: str, before: dict[str, Any]) -> bool:
+    """A new overlay index holds the page."""
+    found = _overlay(base)
+    return found != before and bool(found.get("indexed")) and page_path in found["pages"]
 
 
 def page_url(base: str, path: str) -> str:
@@ -136,16 +142,18 @@ def run(corpus: Path, edits: int, log: Callable[[str], None]) -> dict[str, Any]:
                 token = f"edit{number}x{os.getpid()}"
                 time.sleep(1.0)  # a separate save, as a person makes it
                 before = _get(index)
+                listed = _overlay(base)
                 saved = time.perf_counter()
                 entry.write_bytes(original + f"\nA new sentence: {token}.\n".encode())
                 seconds.append(_wait_for(_shows(url, token), 600))
                 # Searchable once the preview's overlay indexes the page (or the whole index
                 # is new: a new index names new fragments); the whole index follows.
                 changed = _changed(index, before)
-                _wait_for(_either(partial(_in_overlay, base, page_path), changed), 600)
+                _wait_for(_either(partial(_in_overlay, base, page_path, listed), changed), 600)
                 searchable.append(time.perf_counter() - saved)
                 _wait_for(changed, 600)
                 whole.append(time.perf_counter() - saved)
+                _wait_for(lambda: not _overlay(base).get("pages"), 600)  # the overlay is gone
                 log(
                     f"serve: edit {number}/{edits} visible after {seconds[-1]:.2f}s,"
                     f" searchable after {searchable[-1]:.2f}s, in the whole index after"
@@ -198,7 +206,10 @@ def run(corpus: Path, edits: int, log: Callable[[str], None]) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 server.kill()
         output.seek(0)
-        results["log tail"] = output.read().decode(errors="replace").splitlines()[-6:]
+        printed = output.read().decode(errors="replace")
+        # How long serve itself took to make and write the pages, as it says.
+        results["pages made in"] = [float(s) for s in re.findall(r"shown in ([0-9.]+) s", printed)]
+        results["log tail"] = printed.splitlines()[-6:]
     return results
 
 

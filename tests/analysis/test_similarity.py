@@ -58,4 +58,7 @@ def test_related_to_some_entries_is_related_for_them() -> None:
     ]
     everything = related(entries)
     some = {"e0", "e17", "e64", "e119"}
-    assert related_to(entries, some) == {slug: everything[slug] for slug in some}
+    expected = {slug: everything[slug] for slug in some}
+    assert related_to(entries, some) == expected  # from the answer remembered
+    related(entries[:7])  # another answer remembered: this one is worked out
+    assert related_to(entries, some) == expected

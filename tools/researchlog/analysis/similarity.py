@@ -151,32 +151,32 @@ _last_related: tuple[object, dict[str, tuple[str, ...]]] | None = None
 def related(entries: Sequence[Entry], limit: int = 5) -> dict[str, tuple[str, ...]]:
     """Up to `limit` related entries per entry (_related), remembered for the same input."""
     global _last_related
-    key = (
-        limit,
-        tuple(
-            (e.slug, e.project, e.dataset, tuple(e.tags), e.title, e.question, e.outcome)
-            for e in entries
-        ),
-    )
+    key = _related_key(entries, limit)
     if _last_related is None or _last_related[0] != key:
         _last_related = (key, _related(entries, limit))
     return dict(_last_related[1])
 
 
-# The last call's features, by entry object: a preview's log keeps the objects of the entries
-# that did not change. Only the last call's are held.
-_last_features: dict[int, tuple[Entry, dict[str, float]]] = {}
+# The last call's features, by what they are made of: a preview asks again with one entry
+# changed. Only the last call's are held.
+_last_features: dict[tuple[object, ...], dict[str, float]] = {}
+
+
+def _feature_input(entry: Entry) -> tuple[object, ...]:
+    return (entry.project, entry.dataset, entry.tags, entry.title, entry.question, entry.outcome)
 
 
 def _features_of(entries: Sequence[Entry]) -> list[dict[str, float]]:
     global _last_features
-    known: dict[int, tuple[Entry, dict[str, float]]] = {}
+    known: dict[tuple[object, ...], dict[str, float]] = {}
+    found = []
     for entry in entries:
-        kept = _last_features.get(id(entry))
-        found = kept[1] if kept is not None and kept[0] is entry else features(entry)
-        known[id(entry)] = (entry, found)
+        key = _feature_input(entry)
+        features_here = known.get(key) or _last_features.get(key) or features(entry)
+        known[key] = features_here
+        found.append(features_here)
     _last_features = known
-    return [known[id(entry)][1] for entry in entries]
+    return found
 
 
 def related_to(
@@ -184,7 +184,13 @@ def related_to(
 ) -> dict[str, tuple[str, ...]]:
     """related(entries), for the entries named `slugs` only: the same answer for them, at a
     fraction of the cost (a preview's new entry, whose words change every word's rarity)."""
+    if _last_related is not None and _last_related[0] == _related_key(entries, limit):
+        return {slug: _last_related[1][slug] for slug in slugs if slug in _last_related[1]}
     return _related(entries, limit, {i for i, e in enumerate(entries) if e.slug in slugs})
+
+
+def _related_key(entries: Sequence[Entry], limit: int) -> object:
+    return (limit, tuple((e.slug, *_feature_input(e)) for e in entries))
 
 
 def _related(

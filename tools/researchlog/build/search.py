@@ -189,15 +189,25 @@ class SearchIndexJob:
                 f"the site has no search: pagefind failed (exit {returncode}): "
                 + _last_lines(output),
             )
+        # Copied beside the index in place, then swapped in: a preview serving searches
+        # meanwhile finds one index or the other, whole.
+        staged = self.output.with_name(f".{self.output.name}.{os.getpid()}.new")
+        older = self.output.with_name(f".{self.output.name}.{os.getpid()}.old")
         try:
-            shutil.rmtree(self.output, ignore_errors=True)  # `serve` builds into one folder
+            shutil.rmtree(staged, ignore_errors=True)
             for path in self.kept.rglob("*"):
                 if path.is_file():
-                    target = self.output / path.relative_to(self.kept)
+                    target = staged / path.relative_to(self.kept)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     link_file(path, target, link=False)  # the site's files are its own
+            with contextlib.suppress(FileNotFoundError):
+                self.output.rename(older)  # `serve` builds into one folder
+            staged.rename(self.output)
         except OSError as exc:
             return IndexResult(False, f"the site has no search: {exc}")
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+            shutil.rmtree(older, ignore_errors=True)
         if self.digests is not None:
             _placed_in_preview(self.digests, self.output.parent / OVERLAY, self.kept.name)
         _prune(self.kept)
@@ -297,7 +307,12 @@ def _index_overlay(
     changed = [d for d in documents if placed.get(d.path) != digests[d.path]]
     gone = sorted(placed.keys() - digests.keys())
     if not (changed or gone) or len(changed) > _OVERLAY_MOST:
-        return  # the listing stays as it is: the index in place, and its overlay if any
+        # Nothing to add to the index in place, or too much: no overlay until the whole index.
+        shutil.rmtree(overlay, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            overlay.mkdir(parents=True)
+            _write_listing(overlay, _stamp([*digests.values(), "none"]), indexed=False, pages=[])
+        return
     keep_url = "--keep-index-url" in flags
     stale = [_page_url(path, keep_url) for path in [*(d.path for d in changed), *gone]]
     with tempfile.TemporaryDirectory(prefix="researchlog-search-overlay-") as scratch:

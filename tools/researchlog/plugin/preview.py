@@ -9,6 +9,7 @@ changed meanwhile. Any other change waits for the rebuild, as before.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,11 +64,16 @@ class Preview:
         server.builder = partial(self._rebuild, server, rebuild)
 
     def _rebuild(self, server: LiveReloadServer, rebuild: Callable[[], None]) -> None:
+        # The last build's objects are many: a full collection of them now would cost more
+        # than the pages; the rebuild right after frees what this makes.
+        gc.disable()
         try:
             shown = self.show_edits()
         except Exception as exc:
             self.say(f"the edit shows when the rebuild is done ({exc})")
             shown = False
+        finally:
+            gc.enable()
         if shown:
             show_now(server)
         rebuild()
