@@ -125,3 +125,5 @@ def test_serve_shows_an_edited_entry_before_the_rebuild_ends(repo: Repo) -> None
         output, _ = server.communicate(timeout=30)
     assert "log/2025/a.md: shown in" in output
     assert "Traceback" not in output
+    # One rebuild per save: reading the files, as every build does, is no change.
+    assert output.count("Detected file changes") == 3, output

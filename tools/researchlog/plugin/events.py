@@ -31,7 +31,7 @@ from ..core.settings import Settings, with_usable_cache
 from ..views.search import status_filters
 from .config import ResearchLogConfig, add_to_config, refuse_source_as_site, settings_for
 from .files import add_static_files, keep_pages, mkdocs_nav, reuse_pages, shell_key, site_files
-from .mkdocs_private.quickpage import whole_writes
+from .mkdocs_private.quickpage import watch_with_events, whole_writes
 from .mkdocs_private.rendering import Rendering, cold, renders_ahead
 from .preview import LastBuild, Preview
 
@@ -223,10 +223,9 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         assert self.settings is not None
-        for folder in (self.settings.log_dir, self.settings.playbook_dir):
-            path = self.settings.root / folder
-            if path.is_dir():
-                server.watch(str(path))
+        root, names = self.settings.root, (self.settings.log_dir, self.settings.playbook_dir)
+        folders = [str(root / name) for name in names if (root / name).is_dir()]
+        self.writes.callback(watch_with_events(server, folders, logger.info))
         self.preview.serve(server, builder)
         return server
 

@@ -1,14 +1,15 @@
 """A preview shows an edited page before the rebuild that follows it (build/quick.py), with
-three things MkDocs has no public API for: rendering one page with the objects of the build
-it last finished, telling the browsers to reload while the build loop goes on, and writing
-each file whole, so a page served during a rebuild is never one half written."""
+four things MkDocs has no public API for: hearing a saved file at once, rendering one page
+with the objects of the build it last finished, telling the browsers to reload while the
+build loop goes on, and writing each file whole, so a page served during a rebuild is never
+one half written."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from jinja2 import Environment
@@ -19,6 +20,16 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from watchdog.events import (
+    EVENT_TYPE_CLOSED,
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
 
 
 def render_page(
@@ -35,6 +46,61 @@ def render_page(
     finally:
         config._current_page = None
         logging.disable(quiet)
+
+
+# What changes a file's content; opening or reading one (as every build does) does not.
+_CHANGES = {
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_CLOSED,
+}
+
+
+class _Rebuild(FileSystemEventHandler):
+    def __init__(self, server: LiveReloadServer) -> None:
+        self.server = server
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type not in _CHANGES:
+            return
+        with self.server._rebuild_cond:
+            self.server._want_rebuild = True
+            self.server._rebuild_cond.notify_all()
+
+
+def watch_with_events(
+    server: LiveReloadServer, folders: list[str], say: Callable[[str], None]
+) -> Callable[[], None]:
+    """Rebuild when a file in `folders` changes, told by the file system (inotify and the
+    like) rather than by MkDocs' poll, which comes every half second and takes longer the
+    more files there are. Where the file system cannot tell, MkDocs polls as before; a
+    folder MkDocs polls already (docs_dir) is left to it, so one save is one rebuild.
+    Returns what stops the watching."""
+    polled = [Path(path) for path in server._watched_paths]
+    folders = [
+        folder
+        for folder in folders
+        if not any(Path(folder).resolve().is_relative_to(path.resolve()) for path in polled)
+    ]
+    observer = Observer()
+    try:
+        for folder in folders:
+            observer.schedule(_Rebuild(server), folder, recursive=True)
+        observer.start()
+    except OSError:  # no events here (a watch limit, a file system without them)
+        for folder in folders:
+            server.watch(folder)
+        return lambda: None
+    if folders:
+        say(f"watching {', '.join(folders)} for saved files")
+
+    def stop() -> None:
+        observer.stop()
+        observer.join(timeout=5)
+
+    return stop
 
 
 def show_now(server: LiveReloadServer) -> None:
