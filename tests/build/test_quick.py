@@ -10,8 +10,9 @@ import pytest
 
 from researchlog.build.quick import Changes, Snapshot, quick_pages
 from researchlog.core.settings import load_settings
-from researchlog.log import build_log
+from researchlog.log import build_log, with_edited
 from researchlog.pages.urls import Urls
+from researchlog.read.entries import read_entry
 from researchlog.views.site import build_site
 from support import Repo, entry_text
 
@@ -58,7 +59,11 @@ def test_an_edited_entry_page_is_the_page_a_full_build_makes(
     assert quick is not None and [p.src_uri for p in quick.pages] == ["log/2025/b.md"]
     assert quick.files == []
 
-    fresh = {p.src_uri: p for p in build_site(build_log(settings), URLS).pages}["log/2025/b.md"]
+    read_again = build_log(settings)
+    edited = with_edited(log, [read_entry(log_repo.root, "log/2025/b.md")[0]])  # type: ignore[list-item]
+    for name in ("entries", "by_slug", "by_project", "by_tag", "by_lesson"):
+        assert getattr(edited, name) == getattr(read_again, name), name
+    fresh = {p.src_uri: p for p in build_site(read_again, URLS).pages}["log/2025/b.md"]
     made, expected = quick.pages[0].make(), fresh.make()
     assert "again" in made.markdown
     assert made.markdown == expected.markdown

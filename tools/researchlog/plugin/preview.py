@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
@@ -27,7 +27,7 @@ from ..build.session import BuildSession
 from ..core.settings import Settings
 from ..pages.urls import Urls
 from .files import page_file
-from .mkdocs_private.quickpage import render_page, show_now, write_whole
+from .mkdocs_private.quickpage import render_page, served_pages, show_now, write_whole
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Preview:
         self.last: LastBuild | None = None
         self.read: Snapshot | None = None  # the files as the last finished build read them
         self.reading_now: Snapshot | None = None
+        self.doc_files: Sequence[File] = ()  # the last build's pages, for each page's context
 
     def reading(self, settings: Settings) -> None:
         """A build starts: the files as they are before it reads any."""
@@ -55,6 +56,7 @@ class Preview:
 
     def built(self, last: LastBuild) -> None:
         self.last, self.read = last, self.reading_now
+        self.doc_files = served_pages(last.files)
 
     def failed(self) -> None:
         self.last = None
@@ -93,12 +95,13 @@ class Preview:
         made = quick_pages(last.session.log, urls, changes)
         if made is None:
             return False
-        config, files = last.config, last.files
+        config, files, doc_files = last.config, last.files, self.doc_files
         for source in made.pages:
             if source.src_uri not in files.src_uris:  # a new entry's, or its new project's
                 added = page_file(source, config, last.settings, in_nav=set())
                 files.append(added)
                 Page(None, added, config)
+                doc_files = served_pages(files)
         pages = [files.get_file_from_path(source.src_uri) for source in made.pages]
         statics = [files.get_file_from_path(static.src_uri) for static in made.files]
         if any(file is None or file.page is None for file in pages) or None in statics:
@@ -106,7 +109,7 @@ class Preview:
         for source, file in zip(made.pages, pages, strict=True):
             assert file is not None and file.page is not None
             last.session.sources[source.src_uri] = source
-            render_page(file.page, config, files, last.nav, last.env)
+            render_page(file.page, config, files, last.nav, last.env, doc_files)
         for static, file in zip(made.files, statics, strict=True):
             assert file is not None
             write_whole(static.content or b"", file.abs_dest_path)

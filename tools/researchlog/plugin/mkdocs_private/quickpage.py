@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from jinja2 import Environment
@@ -17,7 +17,7 @@ from mkdocs import utils as mkdocs_utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from watchdog.events import (
@@ -32,8 +32,18 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 
+def served_pages(files: Files) -> Sequence[File]:
+    """The pages `mkdocs serve` renders, as its build lists them for each page's context."""
+    return files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+
+
 def render_page(
-    page: Page, config: MkDocsConfig, files: Files, nav: Navigation, env: Environment
+    page: Page,
+    config: MkDocsConfig,
+    files: Files,
+    nav: Navigation,
+    env: Environment,
+    doc_files: Sequence[File],
 ) -> None:
     """Read, render and write one page as `mkdocs serve` does, every plugin's events
     included. What rendering it logs, the rebuild that follows logs again: not twice."""
@@ -41,7 +51,6 @@ def render_page(
     logging.disable(logging.WARNING)
     try:
         mkdocs_build._populate_page(page, config, files)
-        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
         mkdocs_build._build_page(page, config, doc_files, nav, env)
     finally:
         config._current_page = None
