@@ -71,7 +71,7 @@ class Preview:
         gc.disable()
         try:
             shown = self.show_edits()
-        except Exception as exc:
+        except Exception as exc:  # only the shortcut is lost: the rebuild shows the edit
             self.say(f"the edit shows when the rebuild is done ({exc})")
             shown = False
         finally:
