@@ -10,6 +10,8 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -96,26 +98,38 @@ def throwaway_folder() -> Path:
 def link_file(source: Path, target: Path, *, link: bool = True) -> None:
     """`target` made the same as `source`: a hard link where the file system allows one (no
     copy, no space), else a copy; always a copy with link=False, for a file someone may edit
-    in place later (a site's file must never be the cache's). The new file is made beside
-    `target` and renamed over it: a site being served never lacks it, and an older link is
-    replaced, never written through."""
+    in place later (a site's file must never be the cache's). A site being served never
+    lacks the file meanwhile (replacing)."""
     if link:
         with contextlib.suppress(OSError):
             if source.samefile(target):
                 return  # linked already
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.linking")
+    with replacing(target) as temporary:
+        if not (link and _hard_link(source, temporary)):
+            shutil.copyfile(source, temporary)
+
+
+def _hard_link(source: Path, target: Path) -> bool:
+    """False where the file system has no hard links (or not across these folders)."""
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A path beside `target` to make the new file at, renamed over `target` when the block
+    ends (and removed if it fails): a reader sees the old file or the new one, whole, and an
+    older hard link at `target` is replaced, never written through."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.new")
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
     try:
-        if link:
-            try:
-                os.link(source, temporary)
-            except FileNotFoundError:
-                raise
-            except OSError:
-                shutil.copyfile(source, temporary)
-        else:
-            shutil.copyfile(source, temporary)
+        yield temporary
         temporary.replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
