@@ -57,9 +57,7 @@ class PageOutputs:
         with contextlib.suppress(OSError):
             make_folder(self.folder)
             stored.parent.mkdir(parents=True, exist_ok=True)
-            temporary = stored.with_suffix(".tmp")
-            link_file(rendered, temporary, link=self.link)
-            temporary.replace(stored)
+            link_file(rendered, stored, link=self.link)
             self.kept.add(key)
 
     def prune(self) -> None:
