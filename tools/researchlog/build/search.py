@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -277,10 +277,15 @@ def _placed_in_preview(digests: dict[str, str], overlay: Path, index: str) -> No
     global _placed
     with _lock:
         _placed = digests
-        shutil.rmtree(overlay, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            overlay.mkdir(parents=True)
-            _write_listing(overlay, index, indexed=False, pages=[])
+        _no_overlay(overlay, index)
+
+
+def _no_overlay(overlay: Path, stamp: str) -> None:
+    """The overlay emptied: its listing names no page, so the index in place is all there is."""
+    shutil.rmtree(overlay, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        overlay.mkdir(parents=True)
+        _write_listing(overlay, stamp, indexed=False, pages=[])
 
 
 def _write_listing(folder: Path, stamp: str, *, indexed: bool, pages: list[str]) -> None:
@@ -308,19 +313,13 @@ def _index_overlay(
     gone = sorted(placed.keys() - digests.keys())
     if not (changed or gone) or len(changed) > _OVERLAY_MOST:
         # Nothing to add to the index in place, or too much: no overlay until the whole index.
-        shutil.rmtree(overlay, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            overlay.mkdir(parents=True)
-            _write_listing(overlay, _stamp([*digests.values(), "none"]), indexed=False, pages=[])
+        _no_overlay(overlay, _stamp([*digests.values(), "none"]))
         return
     keep_url = "--keep-index-url" in flags
     stale = [_page_url(path, keep_url) for path in [*(d.path for d in changed), *gone]]
     with tempfile.TemporaryDirectory(prefix="researchlog-search-overlay-") as scratch:
         site, bundle = Path(scratch, "site"), Path(scratch, "bundle")
-        for document in changed:
-            target = site / document.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(document.html, encoding="utf-8")
+        _stage(site, ((d.path, d.html) for d in changed))
         if changed:
             command = [str(binary), "--site", str(site), "--output-path", str(bundle), *flags]
             if subprocess.run(command, capture_output=True, check=False).returncode != 0:
@@ -370,6 +369,14 @@ def _last_lines(text: str, count: int = 4) -> str:
     return " / ".join(lines[-count:]) or "no output"
 
 
+def _stage(site: Path, documents: Iterable[tuple[str, str]]) -> None:
+    """The documents (path, HTML) as the files pagefind reads below `site`."""
+    for path, html in documents:
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+
+
 def _work(argv: Sequence[str]) -> int:
     """The worker: write the documents out, run pagefind on them into a new folder, and put
     that in place (the kept index) only when pagefind succeeded."""
@@ -382,10 +389,7 @@ def _work(argv: Sequence[str]) -> int:
     building = kept.with_name(f"{kept.name}.{os.getpid()}")
     try:
         with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
-            for path, html in zip(parts[0::2], parts[1::2], strict=True):
-                target = Path(site, path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(html, encoding="utf-8")
+            _stage(Path(site), zip(parts[0::2], parts[1::2], strict=True))
             command = [binary, "--site", site, "--output-path", str(building), *flags]
             # Only pagefind yields to MkDocs' rendering, the build's critical path: staging
             # and cleaning up at the build's own priority start it early and end soon after.
