@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from jinja2 import Environment
@@ -40,6 +40,7 @@ class LastBuild:
     env: Environment
     settings: Settings
     session: BuildSession
+    doc_files: Sequence[File] = ()  # the pages served, for each page's context (served_pages)
 
 
 class Preview:
@@ -48,15 +49,14 @@ class Preview:
         self.last: LastBuild | None = None
         self.read: Snapshot | None = None  # the files as the last finished build read them
         self.reading_now: Snapshot | None = None
-        self.doc_files: Sequence[File] = ()  # the last build's pages, for each page's context
 
     def reading(self, settings: Settings) -> None:
         """A build starts: the files as they are before it reads any."""
         self.reading_now = Snapshot.take(settings)
 
     def built(self, last: LastBuild) -> None:
-        self.last, self.read = last, self.reading_now
-        self.doc_files = served_pages(last.files)
+        self.last = replace(last, doc_files=served_pages(last.files))
+        self.read = self.reading_now
 
     def failed(self) -> None:
         self.last = None
@@ -95,7 +95,7 @@ class Preview:
         made = quick_pages(last.session.log, urls, changes)
         if made is None:
             return False
-        config, files, doc_files = last.config, last.files, self.doc_files
+        config, files, doc_files = last.config, last.files, last.doc_files
         for source in made.pages:
             if source.src_uri not in files.src_uris:  # a new entry's, or its new project's
                 added = page_file(source, config, last.settings, in_nav=set())
