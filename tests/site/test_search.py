@@ -9,6 +9,7 @@ by construction on any log.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -396,23 +397,31 @@ def test_header_override_is_materials_header_with_our_search() -> None:
 @pytest.mark.browser
 def test_serve_rebuilds_the_index(small: SearchSite, page: Any, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    shutil.copytree(small.repo, repo, symlinks=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    try:
+    with _serving_copy(small, repo, "mkdocs") as url:
         _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
         word = fresh_words(corpus_text(repo), 3)[-1]
         Repo(repo, init_git=False).entry(
             "log/2025/2025-04-01-late-idea.md", title="A late idea", outcome=f"It {word}."
         )
         _wait_for(lambda: _search_finds(page, url, word), 90)
+
+
+@contextlib.contextmanager
+def _serving_copy(
+    small: SearchSite, repo: Path, program: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """A copy of the small log at `repo`, served by `program serve`; yields its address."""
+    shutil.copytree(small.repo, repo, symlinks=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", program, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -434,54 +443,39 @@ def test_a_preview_finds_what_changed_before_the_whole_index_is_made(
     small: SearchSite, page: Any, tmp_path: Path
 ) -> None:
     repo = tmp_path / "repo"
-    shutil.copytree(small.repo, repo, symlinks=True)
     binary = find_pagefind()
     assert binary is not None
     held = tmp_path / "pagefind"
     held.write_text(HELD_PAGEFIND.format(binary=binary))
     held.chmod(0o755)
     hold = tmp_path / "hold"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "researchlog", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={
-            **os.environ,
-            "NO_MKDOCS_2_WARNING": "1",
-            "PAGEFIND_BINARY_PATH": str(held),
-            "HOLD_WHOLE_INDEX": str(hold),
-        },
-    )
-    try:
-        _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
-        hold.write_text("")
-        fresh, gone = fresh_words(corpus_text(repo), 3)[-2:], small.outcome_word
-        Repo(repo, init_git=False).entry(
-            "log/2025/2025-04-01-late-idea.md", title="A late idea", outcome=f"It {fresh[0]}."
-        )
-        outcome = repo / small.outcome_entry["path"]
-        outcome.write_text(outcome.read_text().replace(gone, fresh[1]))
-        # Found while the whole index is held: the new entry, and the edited one by its new
-        # word only (its older results are dropped).
-        _wait_for(lambda: _search_finds(page, url, fresh[0]), 30)
-        assert [item["title"] for item in shown(page)] == ["A late idea"]
-        _wait_for(lambda: _search_finds(page, url, fresh[1]), 10)
-        assert [item["title"] for item in shown(page)] == [small.outcome_entry["title"]]
-        page.goto(url)
-        type_query(page, gone)
-        assert shown(page) == []
-        assert hold.exists()
-        # The whole index replaces the overlay, and finds the same.
-        hold.unlink()
-        _wait_for(lambda: not (_overlay_listing(url) or {}).get("pages", [None]), 60)
-        assert _search_finds(page, url, fresh[0]) and _search_finds(page, url, fresh[1])
-    finally:
-        hold.unlink(missing_ok=True)
-        server.terminate()
-        server.wait(timeout=30)
+    held_env = {"PAGEFIND_BINARY_PATH": str(held), "HOLD_WHOLE_INDEX": str(hold)}
+    with _serving_copy(small, repo, "researchlog", held_env) as url:
+        try:
+            _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
+            hold.write_text("")
+            fresh, gone = fresh_words(corpus_text(repo), 3)[-2:], small.outcome_word
+            Repo(repo, init_git=False).entry(
+                "log/2025/2025-04-01-late-idea.md", title="A late idea", outcome=f"It {fresh[0]}."
+            )
+            outcome = repo / small.outcome_entry["path"]
+            outcome.write_text(outcome.read_text().replace(gone, fresh[1]))
+            # Found while the whole index is held: the new entry, and the edited one by its new
+            # word only (its older results are dropped).
+            _wait_for(lambda: _search_finds(page, url, fresh[0]), 30)
+            assert [item["title"] for item in shown(page)] == ["A late idea"]
+            _wait_for(lambda: _search_finds(page, url, fresh[1]), 10)
+            assert [item["title"] for item in shown(page)] == [small.outcome_entry["title"]]
+            page.goto(url)
+            type_query(page, gone)
+            assert shown(page) == []
+            assert hold.exists()
+            # The whole index replaces the overlay, and finds the same.
+            hold.unlink()
+            _wait_for(lambda: not (_overlay_listing(url) or {}).get("pages", [None]), 60)
+            assert _search_finds(page, url, fresh[0]) and _search_finds(page, url, fresh[1])
+        finally:
+            hold.unlink(missing_ok=True)  # before the server stops: no pagefind left waiting
 
 
 def _overlay_listing(url: str) -> Any:
