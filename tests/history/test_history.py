@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from researchlog.core.settings import Settings
-from researchlog.history.model import GitState
+from researchlog.history.gitlog import read_history
+from researchlog.history.model import GitState, RepoHistory
 from researchlog.log import Log
 from researchlog.log.join import build_log
+from researchlog.read.frontmatter import quick_status
 from support import Repo, by_slug, make_corpus, mkdocs_build, run_cli
 
 PATH = "log/2025/2025-03-02-focal-loss.md"
@@ -343,3 +347,91 @@ def test_a_history_git_cannot_read_is_a_problem_not_a_crash(repo: Repo, tmp_path
     data = json.loads((site / "entries.json").read_text())
     assert data["git"] == "unreadable"
     assert {e["slug"] for e in data["entries"]} == {"a", "b"}
+
+
+# ---- a kept history carried through new commits ------------------------------------------
+
+
+def _read(repo: Repo, cache: Path | None) -> RepoHistory:
+    return read_history(repo.root, ["log", "playbook"], quick_status, "log", cache)
+
+
+def _changes(repo: Repo) -> Iterator[str]:
+    """One commit per kind of change a log sees; yields after each."""
+    repo.entry("log/a.md", title="A", status="running")
+    repo.entry("log/b.md", title="B", status="running")
+    repo.write("playbook/p.md", "# P\n")
+    repo.commit("two entries", date="2025-01-01T10:00:00+00:00")
+    yield "added"
+    repo.entry("log/a.md", title="A", status="success", outcome="ok")
+    repo.commit("a done", date="2025-01-02T10:00:00+00:00", author=("Bo", "bo@example.org"))
+    yield "status changed"
+    (repo.root / "log/2025").mkdir()
+    repo.git("mv", "log/b.md", "log/2025/b-renamed.md")
+    repo.commit("rename", date="2025-01-03T10:00:00+00:00")
+    yield "renamed"
+    (repo.root / "log/a.md").unlink()
+    repo.commit("remove a", date="2025-01-04T10:00:00+00:00")
+    yield "deleted"
+    repo.entry("log/a.md", title="A", status="dead-end", outcome="no")
+    repo.write("playbook/p.md", "# P\n\nMore.\n")
+    repo.commit("a back\n\nCo-authored-by: Cy <cy@example.org>", date="2025-01-05T09:00:00+01:00")
+    yield "added again, with a co-author"
+    repo.write("README.md", "outside the log\n")
+    repo.commit("not the log", date="2025-01-06T10:00:00+00:00")
+    yield "a commit outside the log"
+
+
+def test_a_carried_history_equals_a_whole_read_after_every_kind_of_change(
+    repo: Repo, tmp_path: Path
+) -> None:
+    cache = tmp_path / "history.json"
+    for step in _changes(repo):
+        assert _read(repo, cache) == _read(repo, None), step
+
+
+def test_a_new_commit_reads_only_the_commits_after_the_kept_head(
+    repo: Repo, tmp_path: Path
+) -> None:
+    cache = tmp_path / "history.json"
+    steps = _changes(repo)
+    next(steps)
+    _read(repo, cache)
+    # Mark the kept history: only a history carried forward from it keeps the mark.
+    kept = json.loads(cache.read_text())
+    kept["history"]["files"]["log/b.md"][0][5] = "kept"
+    cache.write_text(json.dumps(kept))
+    next(steps)  # a.md changes; b.md's kept revision is carried as it was
+    carried = _read(repo, cache)
+    assert carried.files["log/b.md"].revisions[0].subject == "kept"
+    assert [r.status for r in carried.files["log/a.md"].revisions] == ["running", "success"]
+    assert carried.commits_read == 2
+    whole = _read(repo, None)
+    assert whole.files["log/b.md"].revisions[0].subject == "two entries"
+
+
+def test_a_merge_or_rewritten_history_is_read_whole(repo: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "history.json"
+    repo.entry("log/shared.md", title="Shared", status="running")
+    repo.commit("base", date="2025-01-01T10:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.entry("log/shared.md", title="Shared", status="success", outcome="ok")
+    repo.commit("on the branch, early", date="2025-01-02T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    repo.entry("log/shared.md", title="Shared", status="dead-end", outcome="no")
+    repo.commit("on main, later", date="2025-01-05T10:00:00+00:00")
+    _read(repo, cache)
+    # The merge brings a commit older than the kept head: a whole read lists it before the
+    # kept head's, so the last revision stays main's.
+    with contextlib.suppress(AssertionError):  # the conflict, resolved below
+        repo.git("merge", "-q", "feature")
+    repo.entry("log/shared.md", title="Shared", status="inconclusive", outcome="both")
+    repo.commit("Merge feature", date="2025-01-06T10:00:00+00:00")
+    whole = _read(repo, None)
+    assert [r.subject for r in whole.files["log/shared.md"].revisions][-1] == "on main, later"
+    assert _read(repo, cache) == whole
+    # History rewritten under the kept head.
+    repo.entry("log/shared.md", title="Shared", status="dead-end", outcome="no")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--amend", "-m", "amended")
+    assert _read(repo, cache) == _read(repo, None)

@@ -23,11 +23,11 @@ from typing import IO, Any
 from ..core.codekey import code_key
 from ..core.problems import Problem, warning
 from .model import FileHistory, GitState, Person, RepoHistory, Revision, StatusReader
-from .store import load_history, save_history
+from .store import KeptHistory, load_history, save_history
 
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git is reported, not raised
 
-HISTORY_FORMAT_VERSION = 2
+HISTORY_FORMAT_VERSION = 3
 _RECORD = "\x1e"
 _FIELD = "\x1f"
 _TRAILER_SEP = "\x1d"
@@ -121,12 +121,14 @@ def start_history(
         )
     shallow_roots = _shallow_roots(runner, top)
     code = code_key(__name__, status_of.__module__)
-    key = json.dumps(
-        [HISTORY_FORMAT_VERSION, code, head, sorted(shallow_roots), folders, status_folder]
-    )
-    cached = load_history(cache_file, key)
-    if cached is not None:
-        return HistoryRead(cached)
+    key = json.dumps([HISTORY_FORMAT_VERSION, code, sorted(shallow_roots), folders, status_folder])
+    kept = load_history(cache_file, key)
+    if kept is not None and kept.history.head == head:
+        return HistoryRead(kept.history)
+    if kept is not None and (shallow_roots or not _extends(runner, kept.history.head, head)):
+        kept = None
+    # After the kept head, only the new commits are read and carried onto the kept history.
+    revisions = f"{kept.history.head}..HEAD" if kept is not None else "HEAD"
     command = [
         "log",
         "--reverse",
@@ -137,7 +139,7 @@ def start_history(
         "-z",
         "--relative",
         f"--format={_FORMAT}",
-        "HEAD",
+        revisions,
         "--",
         *folders,
     ]
@@ -156,11 +158,52 @@ def start_history(
                 return _unreadable(errors.decode("utf-8", errors="replace"))
             output.seek(0)
             text = output.read().decode("utf-8", errors="replace")
-        history = _history(root, runner, text, head, shallow_roots, status_of, status_folder)
-        save_history(cache_file, key, history)
-        return history
+        carried = _carry(root, runner, text, kept, head, shallow_roots, status_of, status_folder)
+        save_history(cache_file, key, carried)
+        return carried.history
 
     return HistoryRead(None, finish)
+
+
+def _extends(runner: Any, kept: str | None, head: str) -> bool:
+    """Whether HEAD is the kept head with commits added on top, none of them a merge. Then
+    `git log --date-order` lists the new commits after all the kept ones (a chain is shown
+    after its base), so carrying the kept history through them gives what a whole read
+    would. A merge may interleave older commits; history rewritten does not extend."""
+    import git
+
+    if not kept:
+        return False
+    try:
+        runner.merge_base("--is-ancestor", kept, head)
+        merges = runner.rev_list("--count", "--merges", f"{kept}..{head}")
+    except git.GitCommandError:  # not an ancestor, or a commit this clone does not have
+        return False
+    return str(merges).strip() == "0"
+
+
+def _carry(
+    root: Path,
+    runner: Any,
+    output: str,
+    kept: KeptHistory | None,
+    head: str,
+    shallow_roots: set[str],
+    status_of: StatusReader | None,
+    status_folder: str | None,
+) -> KeptHistory:
+    """The kept history (none: an empty one) carried through the commits in `output`."""
+    live: dict[str, list[Revision]] = {}
+    gone: dict[str, list[Revision]] = {}
+    commits = 0
+    if kept is not None:
+        live = {path: list(fh.revisions) for path, fh in kept.history.files.items()}
+        gone = {path: list(revisions) for path, revisions in kept.gone.items()}
+        commits = kept.history.commits_read
+    history = _history(
+        root, runner, output, head, shallow_roots, status_of, status_folder, live, gone, commits
+    )
+    return KeptHistory(history, {path: tuple(revisions) for path, revisions in gone.items()})
 
 
 def _history(
@@ -171,17 +214,23 @@ def _history(
     shallow_roots: set[str],
     status_of: StatusReader | None,
     status_folder: str | None,
+    live: dict[str, list[Revision]],
+    gone: dict[str, list[Revision]],
+    commits: int,
 ) -> RepoHistory:
-    commits = 0
-    live: dict[str, list[Revision]] = {}
-    gone: dict[str, list[Revision]] = {}
+    """`live` and `gone` (the files' revisions so far) carried through the commits in
+    `output`; the statuses are read for the files those commits touched."""
+    touched: set[str] = set()
     for commit in _parse_log(output):
         commits += 1
         _apply(commit, live, gone)
+        touched.update(path for _, path, _, _ in commit.changes)
     if status_of is not None and status_folder is not None:
         prefix = status_folder.rstrip("/") + "/"
         wanted = {
-            p: revs for p, revs in live.items() if p.startswith(prefix) and p.endswith(_ENTRIES)
+            p: live[p]
+            for p in touched & live.keys()
+            if p.startswith(prefix) and p.endswith(_ENTRIES)
         }
         _read_statuses(root, runner, wanted, status_of)
         live.update(wanted)
