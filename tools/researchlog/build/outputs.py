@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core.cache import link_file, make_folder
 
 FOLDER = "pages"
+_SCANNED = "scanned"  # touched when the folder was last searched for unused pages
 _UNUSED_DAYS = 14  # outputs no build has used for this long are removed
 
 
@@ -66,7 +67,14 @@ class PageOutputs:
         for key in self.reused | self.kept:
             with contextlib.suppress(OSError):
                 os.utime(self._path(key), (now, now))
+        # Finding the unused means a look at every kept page: once a day is enough.
+        scanned = self.folder / _SCANNED
+        with contextlib.suppress(OSError):
+            if now - scanned.stat().st_mtime < 86400:
+                return
         cutoff = now - _UNUSED_DAYS * 86400
+        with contextlib.suppress(OSError):
+            scanned.touch()
         for path in self.folder.glob("*/*.html"):
             with contextlib.suppress(OSError):
                 if path.stat().st_mtime < cutoff:

@@ -214,7 +214,7 @@ def _add_tree(
                 if item.is_dir(follow_symlinks=False):
                     if item.name in _SKIPPED or (item.name.startswith(".") and not hidden):
                         continue
-                    if path.resolve() not in skipped:
+                    if not (skipped and path.resolve() in skipped):
                         folders.append(path)
                     continue
                 stat = item.stat(follow_symlinks=True)
