@@ -56,3 +56,14 @@ def test_a_file_being_replaced_is_always_there_whole(tmp_path: Path) -> None:
     done.set()
     reader.join()
     assert seen <= {b"0\x02", b"1\x02"}
+
+
+@pytest.mark.parametrize("link", [True, False])
+def test_a_new_file_is_a_copy_unless_a_link_was_asked_for(tmp_path: Path, link: bool) -> None:
+    kept, page = tmp_path / "kept.html", tmp_path / "site" / "page.html"
+    kept.write_text("kept")
+    page.parent.mkdir()
+    link_file(kept, page, link=link)
+    assert page.read_text() == "kept"
+    assert page.samefile(kept) is link
+    assert sorted(p.name for p in page.parent.iterdir()) == ["page.html"]

@@ -104,9 +104,28 @@ def link_file(source: Path, target: Path, *, link: bool = True) -> None:
         with contextlib.suppress(OSError):
             if source.samefile(target):
                 return  # linked already
+    if _made_anew(source, target, link=link):
+        return
     with replacing(target) as temporary:
         if not (link and _hard_link(source, temporary)):
             shutil.copyfile(source, temporary)
+
+
+def _made_anew(source: Path, target: Path, *, link: bool) -> bool:
+    """`target` made where no file is yet (a build's new folder): nothing to replace and no
+    link to write through, so no temporary. False when there is a file."""
+    try:
+        if link and _hard_link(source, target):
+            return True
+        with source.open("rb") as original, target.open("xb") as copy:
+            try:
+                shutil.copyfileobj(original, copy)
+            except BaseException:
+                target.unlink()  # ours, half written
+                raise
+    except FileExistsError:
+        return False
+    return True
 
 
 def _hard_link(source: Path, target: Path) -> bool:
