@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from researchlog.analysis import similarity
 from researchlog.analysis.similarity import prefix_count, rank, related, related_to
 from researchlog.read.entries import Entry
 
@@ -62,3 +67,28 @@ def test_related_to_some_entries_is_related_for_them() -> None:
     assert related_to(entries, some) == expected  # from the answer remembered
     related(entries[:7])  # another answer remembered: this one is worked out
     assert related_to(entries, some) == expected
+
+
+def test_related_entries_are_kept_for_a_later_build_with_the_same_features(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = tmp_path / "related.json"
+    entries = [
+        entry("a", "Focal loss on fraud", tags=("loss",)),
+        entry("b", "Focal loss again", tags=("loss",)),
+        entry("c", "Tokenizer speed"),
+    ]
+    assert related(entries, kept=kept)["a"] == ("b",)
+    # A later process: nothing in memory. Mark what the file holds to see it is what is used.
+    monkeypatch.setattr(similarity, "_last_related", None)
+    stored = json.loads(kept.read_text())
+    stored["related"]["a"] = ["c"]
+    kept.write_text(json.dumps(stored))
+    assert related(entries, kept=kept)["a"] == ("c",)
+    # A body edit keeps the features; a new title does not, and the file is not trusted.
+    monkeypatch.setattr(similarity, "_last_related", None)
+    retitled = [entries[0], entries[1], entry("c", "Focal loss tokenizer")]
+    assert related(retitled, kept=kept)["a"] == related(retitled)["a"] != ("c",)
+    monkeypatch.setattr(similarity, "_last_related", None)
+    kept.write_text("{not json")
+    assert related(entries, kept=kept)["a"] == ("b",)

@@ -9,13 +9,19 @@ scored through postings of rare features only.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import hashlib
 import heapq
+import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..core.cache import write_atomic
+from ..core.codekey import code_key
 from ..read.entries import Entry
 
 _WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
@@ -148,13 +154,42 @@ def features(entry: Entry) -> dict[str, float]:
 _last_related: tuple[object, dict[str, tuple[str, ...]]] | None = None
 
 
-def related(entries: Sequence[Entry], limit: int = 5) -> dict[str, tuple[str, ...]]:
-    """Up to `limit` related entries per entry (_related), remembered for the same input."""
+def related(
+    entries: Sequence[Entry], limit: int = 5, kept: Path | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Up to `limit` related entries per entry (_related), remembered for the same input: in
+    this process, and in the file `kept` (a build after an edit to entries' bodies only)."""
     global _last_related
     key = _related_key(entries, limit)
     if _last_related is None or _last_related[0] != key:
-        _last_related = (key, _related(entries, limit))
+        found = _kept_related(key, kept)
+        if found is None:
+            found = _related(entries, limit)
+            if kept is not None:
+                with contextlib.suppress(OSError):  # unwritable: computed again next time
+                    write_atomic(
+                        kept, json.dumps({"key": _kept_digest(key), "related": found}).encode()
+                    )
+        _last_related = (key, found)
     return dict(_last_related[1])
+
+
+def _kept_digest(key: object) -> str:
+    hasher = hashlib.sha256(code_key(__name__).encode())
+    hasher.update(repr(key).encode())  # strings, numbers, None and tuples: repr is exact
+    return hasher.hexdigest()
+
+
+def _kept_related(key: object, kept: Path | None) -> dict[str, tuple[str, ...]] | None:
+    if kept is None:
+        return None
+    try:
+        stored = json.loads(kept.read_text(encoding="utf-8"))
+        if stored["key"] != _kept_digest(key):
+            return None
+        return {slug: tuple(others) for slug, others in stored["related"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing or damaged: computed again
 
 
 # The last call's features, by what they are made of: a preview asks again with one entry

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis.similarity import related
 from ..core.problems import Problem, sort_problems
 from ..core.settings import Settings
 from ..core.workers import Workers
@@ -31,6 +32,7 @@ from .search import IndexResult, SearchIndexJob
 from .sitefolder import mark
 
 SEARCH_PARTS = "search"  # the cache's folder of search index parts
+RELATED = "related.json"  # the cache's related entries, by what they were computed from
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ class BuildSession:
             body_of=self.notebooks.body,
             extra_files=self.notebooks.download_files(),
             body_key_of=self.notebooks.key,
+            nearby=related(
+                [item.entry for item in self.log.entries],
+                kept=self.settings.cache_path / RELATED,
+            ),
         )
         self.sources = {page.src_uri: page for page in self.site.pages}
         return self.site

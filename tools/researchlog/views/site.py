@@ -52,11 +52,14 @@ def build_site(
     body_of: Callable[[str], str | Body | None] | None = None,
     extra_files: Sequence[StaticFile] = (),
     body_key_of: Callable[[str], str | None] | None = None,
+    nearby: Mapping[str, Sequence[str]] | None = None,
 ) -> Site:
     """Every page and file of the site. `body_of(slug)` replaces an entry's own body (a converted
     notebook); it is called only when that page is made, so conversions can still be running.
-    `body_key_of(slug)` names that body's content, for the page's key."""
-    nearby = related([item.entry for item in log.entries])
+    `body_key_of(slug)` names that body's content, for the page's key. `nearby`: each entry's
+    related entries, when the caller has them (analysis.similarity.related)."""
+    if nearby is None:
+        nearby = related([item.entry for item in log.entries])
     pages = [
         entry_page_source(item, log, urls, nearby, body_of, body_key_of) for item in log.entries
     ]
