@@ -7,6 +7,7 @@ notebook's code cell and one only in one entry's outcome, so tests hold by const
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,10 +150,13 @@ def add_words(root: Path) -> tuple[str, str, str, str]:
     raise AssertionError("no Markdown entry with an outcome")
 
 
-def build_search_site(repo: Path, site: Path, url: str, *, strict: bool) -> SearchSite:
-    """Give `repo` its two words, build it into `site` (served at `url`)."""
+def build_search_site(
+    repo: Path, site: Path, url: str, *, strict: bool, env: Mapping[str, str] | None = None
+) -> SearchSite:
+    """Give `repo` its two words, build it into `site` (served at `url`; `env` added to the
+    build's environment)."""
     code_word, notebook, outcome_word, outcome_entry = add_words(repo)
-    result = mkdocs_build(repo, strict=strict, site_dir=site)
+    result = mkdocs_build(repo, strict=strict, site_dir=site, env=env)
     assert result.returncode == 0, result.stderr
     entries = entries_json(site)["entries"]
     by_path = {e["path"]: e for e in entries}

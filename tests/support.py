@@ -220,8 +220,10 @@ def mkdocs_build(
     *,
     strict: bool = False,
     site_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """A real `mkdocs build` of the repository at `root`."""
+    """A real `mkdocs build` of the repository at `root` (with `env` added to the
+    environment)."""
     command = [
         sys.executable,
         "-m",
@@ -238,7 +240,7 @@ def mkdocs_build(
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
         timeout=900,
     )
 
