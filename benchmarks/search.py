@@ -5,9 +5,10 @@ query; we measure the time from that first key to the first result on screen, an
 the site served from the start of the page load until then (HTML, styles, scripts and the
 search index fragments alike). The site is served from localhost by a small static server
 that counts every byte it sends, including what pagefind's web worker fetches. It does not
-compress, so the byte counts are an upper bound for a static host that does.
+compress, so the byte counts are an upper bound for a static host that does. A listing is
+measured the same way: the reader presses / and then a status filter, with nothing typed.
 
-    python -m benchmarks.search site/ "focal loss" churn --json
+    python -m benchmarks.search site/ "focal loss" churn --status dead-end --json
 
 Needs Playwright (a test dependency) and a Chromium; nothing is downloaded.
 """
@@ -55,7 +56,7 @@ class Served:
 
 @dataclass(frozen=True)
 class SearchMeasurement:
-    query: str
+    query: str  # what was typed, or "status:NAME" for the listing of a status filter
     first_result_ms: float | None  # first key down to first result on screen (None: none came)
     bytes_before_result: int  # everything served from the page load to the first result
     requests_before_result: int
@@ -133,6 +134,47 @@ def measure_search(
     """Measure each query on its own cold page load of the site's home page, in `browser`
     (a Playwright Chromium) or in a headless Chromium started here.
     `result_selector` finds a result on screen (another search UI can be measured too)."""
+    return _measure_each(
+        site,
+        list(queries),
+        chromium=chromium,
+        browser=browser,
+        timeout_s=timeout_s,
+        result_selector=result_selector,
+    )
+
+
+def measure_listing(
+    site: Path,
+    statuses: Sequence[str],
+    *,
+    chromium: str | None = None,
+    browser: Any = None,
+    timeout_s: float = 10.0,
+) -> list[SearchMeasurement]:
+    """Like measure_search, for the listing of each status filter with nothing typed: from
+    the / that opens the search to the first entry listed, the filter pressed at once."""
+    return _measure_each(
+        site,
+        [f"status:{status}" for status in statuses],
+        chromium=chromium,
+        browser=browser,
+        timeout_s=timeout_s,
+        result_selector=RESULT_SELECTOR,
+    )
+
+
+def _measure_each(
+    site: Path,
+    queries: list[str],
+    *,
+    chromium: str | None,
+    browser: Any,
+    timeout_s: float,
+    result_selector: str,
+) -> list[SearchMeasurement]:
+    if not queries:
+        return []
     with serve_counting(site) as (url, served):
         if browser is not None:
             return [_measure(browser, url, served, q, result_selector, timeout_s) for q in queries]
@@ -160,7 +202,10 @@ def _measure(
         page.add_init_script(PROBE.replace("SELECTOR", json.dumps(selector)))
         page.goto(url, wait_until="load")
         page.keyboard.press("/")
-        page.keyboard.type(query)
+        if query.startswith("status:"):
+            page.click(f'[data-rl-status="{query.removeprefix("status:")}"]')
+        else:
+            page.keyboard.type(query)
         try:
             page.wait_for_selector(selector, timeout=timeout_s * 1000)
         except Timeout:
@@ -193,7 +238,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Time-to-first-result and bytes transferred for searches on a built site.",
     )
     parser.add_argument("site", type=Path, help="the built site (the folder with index.html)")
-    parser.add_argument("queries", nargs="+", help="what to type into the search box")
+    parser.add_argument("queries", nargs="*", help="what to type into the search box")
+    parser.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        help="also measure this status filter's listing, with nothing typed (repeatable)",
+    )
     parser.add_argument("--chromium", help="the Chromium executable (default: from PATH)")
     parser.add_argument(
         "--result-selector",
@@ -204,9 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         parser.error(f"{args.site} has no index.html; build the site first")
+    if not args.queries and not args.status:
+        parser.error("name a query or a --status to measure")
     results = measure_search(
         args.site, args.queries, chromium=args.chromium, result_selector=args.result_selector
     )
+    results += measure_listing(args.site, args.status, chromium=args.chromium)
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from benchmarks.search import measure_search
+from benchmarks.search import measure_listing, measure_search
 
 from researchlog.build.search import SearchIndexJob, find_pagefind
 from researchlog.core.settings import load_settings
@@ -589,3 +589,6 @@ def test_benchsearch_measures_a_cold_search(small: SearchSite, browser: Any) -> 
     assert 0 < found.index_bytes_before_result < found.bytes_before_result
     assert found.requests_before_result > 5
     assert missing.first_result_ms is None and missing.results_shown == 0
+    (listing,) = measure_listing(small.site, ["dead-end"], browser=browser, timeout_s=3)
+    assert listing.query == "status:dead-end" and listing.results_shown == 2
+    assert listing.first_result_ms is not None and listing.index_bytes_before_result > 0
