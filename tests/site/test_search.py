@@ -10,6 +10,7 @@ by construction on any log.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import re
@@ -20,13 +21,22 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from benchmarks.search import measure_listing, measure_search
 
-from researchlog.build.search import SearchIndexJob, find_pagefind
+from researchlog.authoring.init import init
+from researchlog.build.search import (
+    PART_PAGES_VARIABLE,
+    PARTS_MOST,
+    SearchIndexJob,
+    find_pagefind,
+    part_pages,
+    partition,
+)
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
 from researchlog.pages.urls import Urls
@@ -45,7 +55,7 @@ from search_support import (
     type_query,
     words,
 )
-from support import ROOT, Repo, free_port, mkdocs_build, serve_site
+from support import ROOT, Repo, entries_json, free_port, mkdocs_build, serve_site
 
 EXTRA_REPOS = [
     Path(p) for p in os.environ.get("RESEARCHLOG_SEARCH_REPOS", "").split(os.pathsep) if p
@@ -61,17 +71,33 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSite]:
         yield build_search_site(repo, folder / "site", url, strict=True)
 
 
+# Two documents a part: the small log's eight documents make an index in several parts.
+IN_PARTS = {PART_PAGES_VARIABLE: "2"}
+
+
+@pytest.fixture(scope="module")
+def small_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSite]:
+    """The small log, built with its index in several parts, and served."""
+    folder = tmp_path_factory.mktemp("small-in-parts")
+    repo = small_log(folder / "repo").root
+    with serve_site(folder / "site") as url:
+        site = build_search_site(repo, folder / "site", url, strict=True, env=IN_PARTS)
+        assert len(_listing(site.site)["parts"]) >= 2  # three parts or more
+        yield site
+
+
 @pytest.fixture(
     scope="module",
-    params=["small", *[str(p) for p in EXTRA_REPOS]],
-    ids=lambda p: "small" if p == "small" else Path(p).name,
+    params=["small", "small-in-parts", *[str(p) for p in EXTRA_REPOS]],
+    ids=lambda p: p if p.startswith("small") else Path(p).name,
 )
 def searchable(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SearchSite]:
-    """Each site the search tests run on: the small log, then any repositories named."""
-    if request.param == "small":
-        yield request.getfixturevalue("small")
+    """Each site the search tests run on: the small log, the same with its index in parts,
+    then any repositories named."""
+    if request.param.startswith("small"):
+        yield request.getfixturevalue(request.param.replace("-", "_"))
         return
     folder = tmp_path_factory.mktemp("search")
     repo = folder / "repo"
@@ -439,8 +465,9 @@ exec {binary} "$@"
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("parts", [{}, IN_PARTS], ids=["one index", "in parts"])
 def test_a_preview_finds_what_changed_before_the_whole_index_is_made(
-    small: SearchSite, page: Any, tmp_path: Path
+    small: SearchSite, page: Any, tmp_path: Path, parts: dict[str, str]
 ) -> None:
     repo = tmp_path / "repo"
     binary = find_pagefind()
@@ -449,7 +476,7 @@ def test_a_preview_finds_what_changed_before_the_whole_index_is_made(
     held.write_text(HELD_PAGEFIND.format(binary=binary))
     held.chmod(0o755)
     hold = tmp_path / "hold"
-    held_env = {"PAGEFIND_BINARY_PATH": str(held), "HOLD_WHOLE_INDEX": str(hold)}
+    held_env = {"PAGEFIND_BINARY_PATH": str(held), "HOLD_WHOLE_INDEX": str(hold), **parts}
     with _serving_copy(small, repo, "researchlog", held_env) as url:
         try:
             _wait_for(lambda: _search_finds(page, url, small.outcome_word), 90)
@@ -474,13 +501,18 @@ def test_a_preview_finds_what_changed_before_the_whole_index_is_made(
             hold.unlink()
             _wait_for(lambda: not (_overlay_listing(url) or {}).get("pages", [None]), 60)
             assert _search_finds(page, url, fresh[0]) and _search_finds(page, url, fresh[1])
+            assert bool(_served_json(url + "pagefind/parts.json")["parts"]) == bool(parts)
         finally:
             hold.unlink(missing_ok=True)  # before the server stops: no pagefind left waiting
 
 
 def _overlay_listing(url: str) -> Any:
+    return _served_json(url + "pagefind-overlay/pages.json")
+
+
+def _served_json(url: str) -> Any:
     try:
-        with urllib.request.urlopen(url + "pagefind-overlay/pages.json", timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=5) as response:
             return json.loads(response.read())
     except (OSError, ValueError):
         return None
@@ -502,6 +534,247 @@ def _wait_for(check: Any, seconds: float) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"not true after {seconds}s")
+
+
+# ---- an index in parts ----------------------------------------------------------------
+
+_DATED_PAGES = "4"  # documents a part: twenty entries and a playbook page make six parts
+
+
+@dataclass(frozen=True)
+class DatedLog:
+    """A log of twenty entries, each on its own date and with a word of its own, built
+    twice with its index in parts: the second time after one entry's word was changed."""
+
+    repo: Path
+    site: Path
+    url: str
+    entries: list[dict[str, Any]]
+    words: dict[str, str]  # entry path -> the word only that entry has (after the change)
+    changed: str  # the entry whose word was changed
+    old_word: str  # what it had before
+    builds: tuple[str, str]  # what each build logged
+    kept: tuple[set[str], set[str]]  # the parts in the cache after each build
+
+
+def _made_up(number: int) -> str:
+    """A word no language has, and no other of these begins with."""
+    return f"zv{'abcdefghijklmnopqrstuvwxy'[number]}kq"
+
+
+def _listing(site: Path) -> dict[str, Any]:
+    listing: dict[str, Any] = json.loads((site / "pagefind/parts.json").read_text())
+    return listing
+
+
+def _kept_parts(repo: Path) -> set[str]:
+    return {p.name for p in (repo / ".researchlog-cache/search").iterdir() if p.is_dir()}
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatedLog]:
+    folder = tmp_path_factory.mktemp("dated")
+    repo = Repo(folder / "repo")
+    init(repo.root)
+    statuses = ["success", "dead-end", "success", "running", "success"]
+    projects = ["alpha", "beta", "gamma", None]
+    words = {}
+    for number in range(20):
+        date = dt.date(2023, 11, 5) + dt.timedelta(days=23 * number)
+        path = f"log/{date:%Y}/{date}-trial-{number:02d}.md"
+        words[path] = _made_up(number)
+        fields: dict[str, Any] = {"title": f"Trial {number:02d}", "date": date}
+        if projects[number % 4]:
+            fields["project"] = projects[number % 4]
+        repo.entry(
+            path,
+            f"We tried the {words[path]} idea.\n",
+            status=statuses[number % 5],
+            **fields,
+        )
+    repo.commit("twenty trials")
+    site = folder / "site"
+    env = {PART_PAGES_VARIABLE: _DATED_PAGES}
+    first = mkdocs_build(repo.root, strict=True, site_dir=site, env=env)
+    assert first.returncode == 0, first.stderr
+    assert len(_listing(site)["parts"]) >= 3  # the first part, and three more or more
+    kept_first = _kept_parts(repo.root)
+    changed = next(path for path in words if path.endswith("-trial-07.md"))
+    old_word, words[changed] = words[changed], _made_up(24)
+    entry = repo.root / changed
+    entry.write_text(entry.read_text().replace(old_word, words[changed]))
+    second = mkdocs_build(repo.root, strict=True, site_dir=site, env=env)
+    assert second.returncode == 0, second.stderr
+    with serve_site(site) as url:
+        yield DatedLog(
+            repo=repo.root,
+            site=site,
+            url=url,
+            entries=entries_json(site)["entries"],
+            words=words,
+            changed=changed,
+            old_word=old_word,
+            builds=(first.stderr, second.stderr),
+            kept=(kept_first, _kept_parts(repo.root)),
+        )
+
+
+def test_a_changed_entry_indexes_only_its_own_part_again(dated: DatedLog) -> None:
+    counts = [
+        re.search(r"search index: (\d+) pages in [\d.]+s, (\d+) of (\d+) parts indexed", build)
+        for build in dated.builds
+    ]
+    assert counts[0] and counts[1], dated.builds
+    parts = int(counts[0].group(3))
+    assert parts >= 4
+    assert counts[0].groups() == ("21", str(parts), str(parts))  # 20 entries, a playbook page
+    assert counts[1].groups() == ("21", "1", str(parts))
+    # One part made anew, kept beside the others; the site lists the parts but the first.
+    assert len(dated.kept[0]) == parts
+    assert len(dated.kept[1] - dated.kept[0]) == 1 and dated.kept[0] <= dated.kept[1]
+    listing = _listing(dated.site)
+    assert len(listing["parts"]) == parts - 1
+    assert all(
+        (dated.site / "pagefind" / folder / "pagefind-entry.json").is_file()
+        for folder in listing["parts"]
+    )
+    # Every entry's result has its date listed once.
+    dates = json.loads((dated.site / "pagefind" / listing["dates"]).read_text())
+    assert sorted(dates) == sorted(e["date"] for e in dated.entries)
+    assert all(len(ids) == 1 for ids in dates.values())
+
+
+@pytest.mark.browser
+def test_an_index_in_parts_finds_every_entry_after_one_changed(dated: DatedLog, page: Any) -> None:
+    page.goto(dated.url)
+    page.keyboard.press("/")
+    by_path = {e["path"]: e for e in dated.entries}
+    for path, word in [*dated.words.items(), (dated.changed, dated.old_word)]:
+        page.fill(".rl-search__input", word)
+        page.wait_for_function(
+            "([selector, query]) => document.querySelector(selector).textContent.includes(query)",
+            arg=[COUNT, f"\u201c{word}\u201d"],
+        )
+        found = [r["title"] for r in shown(page)]
+        assert found == ([] if word == dated.old_word else [by_path[path]["title"]]), word
+    assert [m.text for m in page.console_messages if m.type == "error"] == []
+
+
+@pytest.mark.browser
+def test_filters_alone_list_entries_newest_first_across_parts(dated: DatedLog, page: Any) -> None:
+    successes = [e for e in dated.entries if e["status"] == "success"]
+    assert len(_parts_holding(dated, successes)) >= 3, "the test needs them in several parts"
+    assert _listed(page, dated.url, "success") == _newest_first(successes)
+
+
+@pytest.mark.browser
+def test_a_listing_reads_the_dates_the_site_lacks_from_the_results(
+    dated: DatedLog, page: Any, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(dated.site, site)
+    (site / "pagefind" / _listing(site)["dates"]).unlink()
+    dead_ends = [e for e in dated.entries if e["status"] == "dead-end"]
+    assert len(_parts_holding(dated, dead_ends)) >= 2
+    with serve_site(site) as url:
+        assert _listed(page, url, "dead-end") == _newest_first(dead_ends)
+
+
+def _listed(page: Any, url: str, status: str) -> list[tuple[str, str]]:
+    """Every entry the status filter lists with nothing typed: (title, date), in order."""
+    page.goto(url)
+    page.keyboard.press("/")
+    press_status(page, status)
+    while page.is_visible(".rl-search__more"):  # ten results a page
+        before = len(shown(page))
+        page.click(".rl-search__more")
+        page.wait_for_function(
+            "([selector, count]) => document.querySelectorAll(selector).length > count",
+            arg=[RESULTS, before],
+        )
+    results = shown(page)
+    assert page.inner_text(COUNT) == f"{len(results)} matching documents (filtered)"
+    return [(r["title"], r["details"].split(" · ")[-1]) for r in results]
+
+
+def _newest_first(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(e["title"], e["date"]) for e in sorted(entries, key=lambda e: e["date"])[::-1]]
+
+
+@pytest.mark.browser
+def test_the_project_menu_counts_every_part(dated: DatedLog, page: Any) -> None:
+    counts = Counter(e["project"] for e in dated.entries if e["project"])
+    assert len(_parts_holding(dated, [e for e in dated.entries if e["project"] == "alpha"])) > 1
+    page.goto(dated.url)
+    page.keyboard.press("/")
+    page.wait_for_selector('.rl-search__project-select option[value="gamma"]', state="attached")
+    options = page.eval_on_selector_all(
+        ".rl-search__project-select option[value]:not([value=''])",
+        "options => options.map(o => o.textContent)",
+    )
+    assert options == [f"{name} ({counts[name]})" for name in sorted(counts)]
+    page.select_option(".rl-search__project-select", "alpha")
+    page.wait_for_function(
+        "selector => /filtered/.test(document.querySelector(selector).textContent)", arg=COUNT
+    )
+    assert total(page) == counts["alpha"]
+
+
+@pytest.mark.browser
+def test_an_index_in_parts_links_pages_without_directory_urls(
+    small: SearchSite, page: Any, tmp_path: Path
+) -> None:
+    repo, site = tmp_path / "repo", tmp_path / "site"
+    shutil.copytree(small.repo, repo, symlinks=True)
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text() + "use_directory_urls: false\n")
+    result = mkdocs_build(repo, strict=True, site_dir=site, env=IN_PARTS)
+    assert result.returncode == 0, result.stderr
+    assert _listing(site)["parts"]
+    with serve_site(site) as url:
+        page.goto(url)
+        for word, entry in [
+            (small.code_word, small.notebook),
+            (small.outcome_word, small.outcome_entry),
+        ]:
+            type_query(page, word)
+            href = shown(page)[0]["href"]
+            assert href == url + entry["path"].rsplit(".", 1)[0] + ".html"
+            page.goto(href)
+            assert entry["title"] in page.title()
+            page.goto(url)
+
+
+def _parts_holding(dated: DatedLog, entries: list[dict[str, Any]]) -> set[int]:
+    """The parts of the index that hold these entries' documents."""
+    log = build_log(load_settings(dated.repo))
+    documents = search_documents(log, Urls(directory_urls=True))
+    urls = {"/" + e["url"] for e in entries}
+    return {
+        number
+        for number, part in enumerate(partition(documents, int(_DATED_PAGES)))
+        for document in part
+        if "/" + document.path.removesuffix("index.html") in urls
+    }
+
+
+def test_the_index_is_split_by_a_stable_hash_of_each_path(monkeypatch: Any) -> None:
+    documents = [SearchDocument(f"log/{n}/index.html", "<p>x</p>") for n in range(1000)]
+    parts = partition(documents)
+    assert len(parts) == 4 and sorted(d.path for p in parts for d in p) == sorted(
+        d.path for d in documents
+    )
+    assert all(200 < len(part) < 300 for part in parts)
+    # Where a path goes depends on the path alone: the same in any process, in any order.
+    again = partition(documents[::-1])
+    assert [{d.path for d in p} for p in parts] == [{d.path for d in p} for p in again]
+    assert "log/0/index.html" in {d.path for d in parts[1]}  # sha256, not hash()
+    assert len(partition(documents * 100)) == PARTS_MOST
+    assert len(partition(documents[:1])) == 1
+    monkeypatch.setenv(PART_PAGES_VARIABLE, "10")
+    assert part_pages() == 10
+    monkeypatch.setenv(PART_PAGES_VARIABLE, "none")
+    assert part_pages() == 250
 
 
 # ---- what is indexed ----------------------------------------------------------------------
@@ -567,6 +840,40 @@ def test_cancelling_the_index_stops_pagefind(tmp_path: Path, monkeypatch: Any) -
     assert job.process is not None and job.process.returncode is not None
     _wait_for(lambda: not _running(pagefind), 10)
     assert job.scratch is not None and not job.scratch.exists()
+
+
+def test_a_later_index_takes_the_parts_in_place_from_the_site(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A preview puts a new index in place after every change: the parts it has in place
+    already are linked from there, not copied again, and no file of the site is the cache's."""
+    monkeypatch.setenv(PART_PAGES_VARIABLE, "2")
+    documents = [
+        SearchDocument(f"log/{n}/index.html", f"<html><body><h1>Page {n}</h1>w{n}x</body></html>")
+        for n in range(8)
+    ]
+    output, cache = tmp_path / "site/pagefind", tmp_path / "cache"
+    first = SearchIndexJob.start(documents, output, cache).finish()
+    assert first.ok and "of" in first.message, first.message
+    before, listed = _inodes(output), _listing(output.parent)["parts"]
+    edited = SearchDocument(documents[0].path, documents[0].html.replace("w0x", "w9x"))
+    second = SearchIndexJob.start([edited, *documents[1:]], output, cache).finish()
+    assert second.ok and ", 1 of " in second.message, second.message
+    after = _inodes(output)
+    kept = set(listed) & set(_listing(output.parent)["parts"])
+    assert kept and len(kept) >= len(listed) - 1
+    for name, inode in after.items():
+        if name.split("/")[0] + "/" in kept:
+            assert before[name] == inode, name  # the same file, linked
+    assert not set(after.values()) & set(_inodes(cache).values())
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {
+        path.relative_to(folder).as_posix(): path.stat().st_ino
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
 
 
 def _running(pid: int) -> bool:

@@ -5,19 +5,25 @@
    query needs. Results show each entry's status badge (the same markup as the rest of the
    site) and its one-line outcome; dead ends are marked. Filters narrow by status and project
    without leaving the search. Material's instant navigation loads this script once, so all
-   handlers are delegated from the document and survive page changes. */
+   handlers are delegated from the document and survive page changes.
+
+   The index comes in parts (build/search.py): pagefind/ holds the first, and its parts.json
+   names the others, which are merged into it and answer every query together. */
 (function () {
   "use strict";
 
   var SITE_ROOT = new URL("../../", document.currentScript.src);
-  var BUNDLE = new URL("pagefind/pagefind.js", SITE_ROOT).href;
+  var INDEX = new URL("pagefind/", SITE_ROOT).href;
+  var BUNDLE = INDEX + "pagefind.js";
+  var LISTING = INDEX + "parts.json";
+  var OPTIONS = { excerptLength: 20 }; /* for every part alike */
   var OVERLAY = new URL("pagefind-overlay/", SITE_ROOT).href;
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 60;
   var KIND_LABELS = { notebook: "Notebook", scope: "Scoping document", playbook: "Playbook" };
   var NEEDS_SERVER = "open the site through a web server (researchlog serve)";
 
-  var engine = null; /* the pagefind module, once loading has started */
+  var engine = null; /* the index (pagefind, the parts merged in), once loading has started */
   /* In a preview: the indexes in place (pagefind-overlay/pages.json) when the engines
      loaded, the overlay's engine, and the pages whose results in the older index are stale. */
   var preview = { stamp: "", overlay: null, stale: {} };
@@ -69,18 +75,77 @@
     if (!engine) {
       /* Browsers do not load modules from file: URLs. */
       engine = location.protocol === "file:" ? Promise.reject(new Error(NEEDS_SERVER)) :
-        importIndex(BUNDLE + (preview.stamp ? "?" + preview.stamp : ""));
+        loadIndex(preview.stamp ? "?" + preview.stamp : "");
     }
     return engine;
   }
 
+  /* The first part (with pagefind itself), and the others merged into it: they share its
+     WebAssembly, and a search or the filters answer for all of them. The listing is asked
+     for again each time (a new build names new folders); without one, the first part is all
+     there is. */
+  function loadIndex(suffix) {
+    var listing = fetch(LISTING + suffix, { cache: "no-cache" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).catch(function () { return null; });
+    return Promise.all([importIndex(BUNDLE + suffix), listing]).then(function (loaded) {
+      var pagefind = loaded[0];
+      var folders = (loaded[1] && loaded[1].parts) || [];
+      return Promise.all(folders.map(function (folder) {
+        var options = Object.assign({ baseUrl: SITE_ROOT.pathname }, OPTIONS);
+        return pagefind.mergeIndex(new URL(folder, INDEX).href, options);
+      })).then(function () {
+        var dates = folders.length && loaded[1].dates ? new URL(loaded[1].dates, INDEX).href : null;
+        return { pagefind: pagefind, dates: dates, byId: null };
+      });
+    });
+  }
+
   function importIndex(url) {
     return import(url).then(function (pagefind) {
-      return pagefind.options({ excerptLength: 20 }).then(function () {
+      return pagefind.options(Object.assign({}, OPTIONS)).then(function () {
         return pagefind.init();
       }).then(function () {
         return pagefind;
       });
+    });
+  }
+
+  /* Filters alone list entries newest first. Each part sorts its own results by date, but
+     merged, they come in order of their rank within their own part; so they are put in
+     order here, by the dates the build listed for every result (by pagefind's id for it).
+     A result that listing does not name, or names with two dates (the same id in two
+     parts), is read for its date. */
+  function newestFirst(index, results) {
+    if (!index.dates || results.length < 2) return Promise.resolve(results);
+    if (!index.byId) {
+      index.byId = fetch(index.dates).then(function (response) {
+        return response.ok ? response.json() : {};
+      }).catch(function () { return {}; }).then(function (byDate) {
+        var byId = {};
+        Object.keys(byDate).forEach(function (date) {
+          byDate[date].forEach(function (id) {
+            byId[id] = id in byId && byId[id] !== date ? null : date;
+          });
+        });
+        return byId;
+      });
+    }
+    return index.byId.then(function (byId) {
+      return Promise.all(results.map(function (result, position) {
+        var date = byId[result.id];
+        var known = date ? Promise.resolve(date) : result.data().then(function (page) {
+          return (page && page.meta && page.meta.date) || "";
+        });
+        return known.then(function (found) {
+          return { result: result, date: found, position: position };
+        });
+      }));
+    }).then(function (dated) {
+      dated.sort(function (a, b) {
+        return a.date < b.date ? 1 : a.date > b.date ? -1 : a.position - b.position;
+      });
+      return dated.map(function (item) { return item.result; });
     });
   }
 
@@ -107,10 +172,10 @@
 
   /* The overlay's results first (the pages just changed), then the older index's, less the
      pages the overlay replaces. */
-  function merged(main, fresh) {
+  function merged(results, fresh) {
     var stale = preview.stale;
-    if (!fresh && !Object.keys(stale).length) return main.results;
-    var older = main.results.map(function (result) {
+    if (!fresh && !Object.keys(stale).length) return results;
+    var older = results.map(function (result) {
       return {
         data: function () {
           return result.data().then(function (page) { return stale[page.url] ? null : page; });
@@ -121,11 +186,11 @@
   }
 
   /* The project menu, filled once from the index (with each project's number of pages). */
-  function fillProjects(pagefind) {
+  function fillProjects(index) {
     var ui = parts();
     if (!ui || ui.project.hasAttribute("data-filled")) return;
     ui.project.setAttribute("data-filled", "");
-    return pagefind.filters().then(function (filters) {
+    return index.pagefind.filters().then(function (filters) {
       var projects = Object.keys((filters && filters.project) || {}).sort(function (a, b) {
         return a.localeCompare(b);
       });
@@ -191,8 +256,11 @@
     refresh().then(function () {
       return Promise.all([load(), preview.overlay]);
     }).then(function (engines) {
+      var index = engines[0];
       return Promise.all([
-        engines[0].search(query || null, options),
+        index.pagefind.search(query || null, options).then(function (response) {
+          return response && (query ? response.results : newestFirst(index, response.results));
+        }),
         engines[1] ? engines[1].search(query || null, options) : null,
       ]);
     }).then(function (responses) {

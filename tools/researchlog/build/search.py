@@ -7,11 +7,19 @@ pages. Doing that in a separate process matters: a thread of the build would wai
 interpreter lock behind MkDocs for every file it writes. The build waits for the worker only
 at the end. A missing or failing pagefind is reported and leaves the rest of the site alone.
 
-The index is kept in the cache by a digest of the documents, so a build whose pages hold the
-same words as an earlier build's (after a change to the config, the theme or only the
-history) links that index in and does not run pagefind at all.
+The index is made in parts: each document belongs to one part, by a stable hash of its path,
+and each part is a pagefind index of its own, kept in the cache by a digest of its documents
+(index_key). A build indexes only the parts whose documents changed, one pagefind run each,
+so a change to one entry re-indexes about PART_PAGES documents, not the whole log; a build
+whose parts are all kept runs no pagefind at all. The number of parts grows with the log
+(see PART_PAGES); RESEARCHLOG_SEARCH_PART_PAGES sets how many documents make a part (tests
+split a small log into several parts with it). In the site, `pagefind/` holds the first part
+whole (pagefind.js and its WebAssembly too), each other part's index is in a folder below it
+named after its digest, and parts.json names those folders and a file of each result's date
+(DATES): search.js merges the parts into the first one (pagefind's mergeIndex) and sorts a
+listing by date across them with it, since pagefind sorts each part on its own.
 
-A preview (`serve`) cannot wait for pagefind, which re-indexes every page: on a log of
+A preview (`serve`) cannot wait for pagefind, which may re-index every page: on a log of
 thousands of entries that takes half a minute. While it runs, the pages that changed since
 the index in place was made are indexed alone, in a second small index beside it (OVERLAY,
 with pages.json naming them); search.js searches both and drops the older index's results
@@ -19,14 +27,16 @@ for those pages. The whole index replaces both when it is done.
 
 The worker is this module run as a script (it needs nothing but the standard library):
 
-    python -m researchlog.build.search DOCUMENTS PAGEFIND OUTPUT [--keep-index-url]
+    python -m researchlog.build.search DOCUMENTS PAGEFIND CACHE [--keep-index-url]
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -48,7 +58,20 @@ if TYPE_CHECKING:
 OVERLAY = "pagefind-overlay"  # beside the index in a preview: the pages changed since it
 _OVERLAY_MOST = 200  # more changed pages than this: the preview waits for the whole index
 INSTALL_HINT = "pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH to a pagefind binary)"
-_SEPARATOR = "\0"  # between paths and documents in the file handed to the worker
+_SEPARATOR = "\0"  # between parts, paths and documents in the file handed to the worker
+
+# How the index is split. pagefind takes about 4 ms a document, so a part of PART_PAGES
+# documents is made again in about a second. The browser merges every part into the first:
+# each costs its first search a few small requests more (the part's metadata, and a chunk of
+# its words per query), so parts are few, at most PARTS_MOST however large the log. The
+# number of parts changes every PART_PAGES documents; the build then makes every part anew.
+PART_PAGES = 250
+PARTS_MOST = 24
+PART_PAGES_VARIABLE = "RESEARCHLOG_SEARCH_PART_PAGES"  # documents per part, instead
+
+LISTING = "parts.json"  # in the site's index: the other parts' folders and the dates file
+DATES = "researchlog-dates.json"  # in each part kept: its results' dates, by pagefind's id
+_FORMAT = "parts 1"  # in every part's key: a part kept holds its dates too
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,7 @@ def find_pagefind() -> Path | None:
     return Path(executable) if executable is not None and Path(executable).is_file() else None
 
 
-_UNUSED_DAYS = 14  # kept indexes no build has used for this long are removed
+_UNUSED_DAYS = 14  # kept parts no build has used for this long are removed
 
 
 def index_key(documents: Sequence[SearchDocument], binary: Path, flags: Sequence[str]) -> str:
@@ -78,16 +101,39 @@ def index_key(documents: Sequence[SearchDocument], binary: Path, flags: Sequence
         indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
     except OSError:
         indexer = str(binary)
-    hasher = hashlib.sha256(f"{indexer}\0{' '.join(flags)}".encode())
+    hasher = hashlib.sha256(f"{_FORMAT}\0{indexer}\0{' '.join(flags)}".encode())
     for document in documents:
         hasher.update(f"\0{document.path}\0{document.html}".encode())
     return hasher.hexdigest()
 
 
+def part_pages() -> int:
+    """How many documents make a part: PART_PAGES, or RESEARCHLOG_SEARCH_PART_PAGES."""
+    try:
+        pages = int(os.environ.get(PART_PAGES_VARIABLE, ""))
+    except ValueError:
+        return PART_PAGES
+    return pages if pages > 0 else PART_PAGES
+
+
+def partition(
+    documents: Sequence[SearchDocument], pages: int = PART_PAGES
+) -> list[list[SearchDocument]]:
+    """The documents in parts of about `pages` each (PARTS_MOST at most), each document in the
+    part its path hashes to: it stays there from build to build while the number of parts
+    stays the same. A part no document hashed to is left out."""
+    count = min(PARTS_MOST, max(1, math.ceil(len(documents) / pages)))
+    parts: list[list[SearchDocument]] = [[] for _ in range(count)]
+    for document in documents:
+        digest = hashlib.sha256(document.path.encode()).digest()
+        parts[int.from_bytes(digest[:8], "big") % count].append(document)
+    return [part for part in parts if part]
+
+
 class SearchIndexJob:
-    """The search index of the documents, in `output`. It is kept in the cache by a digest of
-    the documents (index_key): a build whose documents are those of an earlier one links that
-    index into the site; otherwise pagefind runs in a worker while the engine renders."""
+    """The search index of the documents, in `output`, in parts. Each part is kept in the
+    cache by a digest of its documents (index_key): the parts an earlier build made are copied
+    into the site, and pagefind makes the others in a worker while the engine renders."""
 
     def __init__(
         self,
@@ -96,7 +142,8 @@ class SearchIndexJob:
         process: subprocess.Popen[bytes] | None,
         problem: str | None = None,
         *,
-        kept: Path | None = None,
+        parts: Sequence[Path] = (),
+        indexing: int = 0,
         output: Path | None = None,
         digests: dict[str, str] | None = None,
     ) -> None:
@@ -104,7 +151,8 @@ class SearchIndexJob:
         self.scratch = scratch  # the worker's input and its log
         self.process = process
         self.problem = problem
-        self.kept = kept  # the index in the cache
+        self.parts = list(parts)  # each part of the index in the cache, the first part first
+        self.indexing = indexing  # how many of them the worker makes
         self.output = output
         self.digests = digests  # a preview's documents, by path: what the index will hold
         self.cancelled = False
@@ -135,10 +183,16 @@ class SearchIndexJob:
                 f" {INSTALL_HINT}",
             )
         flags = ["--keep-index-url"] if keep_index_url else []
-        kept = cache / index_key(documents, binary, flags)
+        keyed = [
+            (index_key(part, binary, flags), part) for part in partition(documents, part_pages())
+        ]
+        parts = [cache / key for key, _ in keyed]
+        missing = [
+            (key, part) for key, part in keyed if not (cache / key / "pagefind.js").is_file()
+        ]
         digests = _digests(documents) if preview else None
-        if (kept / "pagefind.js").is_file():
-            return cls(len(documents), None, None, kept=kept, output=output, digests=digests)
+        if not missing:
+            return cls(len(documents), None, None, parts=parts, output=output, digests=digests)
         if digests is not None:
             _index_overlay(documents, digests, binary, flags, output.parent / OVERLAY)
         scratch = Path(tempfile.mkdtemp(prefix="researchlog-search-"))
@@ -147,13 +201,14 @@ class SearchIndexJob:
             payload = scratch / "documents"
             payload.write_text(
                 _SEPARATOR.join(
-                    part.replace(_SEPARATOR, "")
-                    for document in documents
-                    for part in (document.path, document.html)
+                    field.replace(_SEPARATOR, "")
+                    for key, part in missing
+                    for document in part
+                    for field in (key, document.path, document.html)
                 ),
                 encoding="utf-8",
             )
-            command = [sys.executable, "-m", __name__, str(payload), str(binary), str(kept)]
+            command = [sys.executable, "-m", __name__, str(payload), str(binary), str(cache)]
             command += flags
             with (scratch / "log").open("wb") as log:
                 process = subprocess.Popen(
@@ -165,13 +220,21 @@ class SearchIndexJob:
         except OSError as exc:
             shutil.rmtree(scratch, ignore_errors=True)
             return cls(0, None, None, f"the site has no search: {exc}")
-        return cls(len(documents), scratch, process, kept=kept, output=output, digests=digests)
+        return cls(
+            len(documents),
+            scratch,
+            process,
+            parts=parts,
+            indexing=len(missing),
+            output=output,
+            digests=digests,
+        )
 
     def finish(self) -> IndexResult:
         """Wait for the index, put it in the site and say how it went."""
         if self.problem:
             return IndexResult(False, self.problem)
-        if self.output is None or self.kept is None:
+        if self.output is None or not self.parts:
             return IndexResult(True, "search index: nothing to index yet")
         waiting = time.perf_counter()
         returncode = self.process.wait() if self.process is not None else 0
@@ -189,36 +252,25 @@ class SearchIndexJob:
                 f"the site has no search: pagefind failed (exit {returncode}): "
                 + _last_lines(output),
             )
-        # Copied beside the index in place, then swapped in: a preview serving searches
-        # meanwhile finds one index or the other, whole.
-        staged = self.output.with_name(f".{self.output.name}.{os.getpid()}.new")
-        older = self.output.with_name(f".{self.output.name}.{os.getpid()}.old")
         try:
-            shutil.rmtree(staged, ignore_errors=True)
-            for path in self.kept.rglob("*"):
-                if path.is_file():
-                    target = staged / path.relative_to(self.kept)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    link_file(path, target, link=False)  # the site's files are its own
-            with contextlib.suppress(FileNotFoundError):
-                self.output.rename(older)  # `serve` builds into one folder
-            staged.rename(self.output)
+            _place(self.parts, self.output)
         except OSError as exc:
             return IndexResult(False, f"the site has no search: {exc}")
-        finally:
-            shutil.rmtree(staged, ignore_errors=True)
-            shutil.rmtree(older, ignore_errors=True)
         if self.digests is not None:
-            _placed_in_preview(self.digests, self.output.parent / OVERLAY, self.kept.name)
-        _prune(self.kept)
+            stamp = _stamp([part.name for part in self.parts])
+            _placed_in_preview(self.digests, self.output.parent / OVERLAY, stamp)
+        _prune(self.parts)
+        count = len(self.parts)
         if self.process is None:
+            parts = f" in {count} parts" if count > 1 else ""
             return IndexResult(
-                True, f"search index: {self.pages} pages, unchanged since the last build"
+                True, f"search index: {self.pages} pages{parts}, unchanged since the last build"
             )
         return IndexResult(
             True,
-            f"search index: {self.pages} pages in {done - self.started:.2f}s, alongside the"
-            f" pages (the build waited {done - waiting:.2f}s for it)",
+            f"search index: {self.pages} pages in {done - self.started:.2f}s,"
+            f" {self.indexing} of {count} {'part' if count == 1 else 'parts'} indexed,"
+            f" alongside the pages (the build waited {done - waiting:.2f}s for it)",
         )
 
     def finish_in_background(self, done: Callable[[IndexResult], None]) -> None:
@@ -249,6 +301,101 @@ class SearchIndexJob:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+# What this process put in each site's index: the parts, by their place in it ("" is the
+# first part, at the top). A preview puts a new index in place after every change; a part it
+# put there before is linked from there instead of copied from the cache again (a site's file
+# is never the cache's).
+_in_place: dict[Path, dict[str, str]] = {}
+
+
+def _place(parts: Sequence[Path], output: Path) -> None:
+    """The parts laid out as the site's index, in `output`: the first part whole, each other
+    one's index in a folder of its own below it, and the listing naming them. Made beside the
+    index in place, then swapped in: a preview serving searches meanwhile finds one index or
+    the other, whole."""
+    staged = output.with_name(f".{output.name}.{os.getpid()}.new")
+    older = output.with_name(f".{output.name}.{os.getpid()}.old")
+    with _lock:
+        placed = _in_place.pop(output, {})
+    laid: dict[str, str] = {}
+    dates: dict[str, set[str]] = {}
+    try:
+        shutil.rmtree(staged, ignore_errors=True)
+        for number, part in enumerate(parts):
+            place = "" if number == 0 else f"part-{part.name[:16]}"
+            there = output / place if placed.get(place) == part.name else None
+            for relative in _part_files(part, whole=number == 0):
+                target = staged / place / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if there is None or not _link_placed(there / relative, target):
+                    link_file(part / relative, target, link=False)  # the site's files are its own
+            laid[place] = part.name
+            for date, ids in _read_dates(part).items():
+                dates.setdefault(date, set()).update(ids)
+        listing: dict[str, object] = {"parts": [f"{place}/" for place in laid if place]}
+        if len(parts) > 1:
+            # Sorted, so the same parts make the same file.
+            text = json.dumps({d: sorted(dates[d]) for d in sorted(dates)}, separators=(",", ":"))
+            name = f"dates-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+            (staged / name).write_text(text, encoding="utf-8")
+            listing["dates"] = name
+        (staged / LISTING).write_text(json.dumps(listing), encoding="utf-8")
+        with contextlib.suppress(FileNotFoundError):
+            output.rename(older)  # `serve` builds into one folder
+        staged.rename(output)
+        with _lock:
+            _in_place[output] = laid
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.rmtree(older, ignore_errors=True)
+
+
+def _part_files(part: Path, *, whole: bool) -> list[Path]:
+    """The files of a kept part that the site needs, relative to it. The first part is
+    whole; another part is merged into it, which needs only its index (the entry file, the
+    metadata and the folders of chunks, filters and fragments), not pagefind's scripts and
+    WebAssembly again."""
+    files = []
+    for path in part.rglob("*"):
+        relative = path.relative_to(part)
+        if relative.name == DATES or not path.is_file():
+            continue
+        top = len(relative.parts) == 1
+        if (
+            whole
+            or not top
+            or relative.suffix == ".pf_meta"
+            or relative.name == "pagefind-entry.json"
+        ):
+            files.append(relative)
+    return sorted(files)
+
+
+def _link_placed(source: Path, target: Path) -> bool:
+    """`target` linked to the same file of the index in place; False if that is gone."""
+    try:
+        link_file(source, target)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _read_dates(part: Path) -> dict[str, list[str]]:
+    """A kept part's results by date; {} if the file is gone or damaged: search.js reads the
+    date of a result the site's listing lacks from the result itself."""
+    try:
+        dates = json.loads((part / DATES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(dates, dict):
+        return {}
+    return {
+        date: [i for i in ids if isinstance(i, str)]
+        for date, ids in dates.items()
+        if isinstance(ids, list)
+    }
+
+
 # The index a preview is still making after its build ended (finish_in_background).
 _background: tuple[SearchIndexJob, threading.Thread] | None = None
 _lock = threading.Lock()
@@ -272,12 +419,12 @@ def _digests(documents: Sequence[SearchDocument]) -> dict[str, str]:
     return {d.path: hashlib.sha256(d.html.encode()).hexdigest() for d in documents}
 
 
-def _placed_in_preview(digests: dict[str, str], overlay: Path, index: str) -> None:
-    """The whole index (named `index`) is in place: the overlay has nothing left to add."""
+def _placed_in_preview(digests: dict[str, str], overlay: Path, stamp: str) -> None:
+    """The whole index (named `stamp`) is in place: the overlay has nothing left to add."""
     global _placed
     with _lock:
         _placed = digests
-        _no_overlay(overlay, index)
+        _no_overlay(overlay, stamp)
 
 
 def _no_overlay(overlay: Path, stamp: str) -> None:
@@ -345,13 +492,14 @@ def _page_url(path: str, keep_index_url: bool) -> str:
     return "/" + path
 
 
-def _prune(used: Path) -> None:
-    """Touch the index this build used; remove those no build has used for a while."""
+def _prune(used: Sequence[Path]) -> None:
+    """Touch the parts this build used; remove those no build has used for a while."""
     now = time.time()
-    with contextlib.suppress(OSError):
-        os.utime(used, (now, now))
+    for part in used:
+        with contextlib.suppress(OSError):
+            os.utime(part, (now, now))
     cutoff = now - _UNUSED_DAYS * 86400
-    for folder in used.parent.iterdir():
+    for folder in used[0].parent.iterdir():
         with contextlib.suppress(OSError):
             if folder.is_dir() and folder.stat().st_mtime < cutoff:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -378,31 +526,60 @@ def _stage(site: Path, documents: Iterable[tuple[str, str]]) -> None:
 
 
 def _work(argv: Sequence[str]) -> int:
-    """The worker: write the documents out, run pagefind on them into a new folder, and put
-    that in place (the kept index) only when pagefind succeeded."""
-    payload, binary, output, *flags = argv
+    """The worker: for each part handed to it, write its documents out, run pagefind on them
+    into a new folder, note its results' dates, and put that folder in place (the kept part)
+    only when pagefind succeeded."""
+    payload, binary, cache, *flags = argv
     # Stopped by the build (SIGTERM) or by Ctrl+C (SIGINT, which pagefind gets too): exiting
     # through Python lets subprocess.run stop pagefind and the staging folder be removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    parts = Path(payload).read_text(encoding="utf-8").split(_SEPARATOR)
-    kept = Path(output)
-    building = kept.with_name(f"{kept.name}.{os.getpid()}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
-            _stage(Path(site), zip(parts[0::2], parts[1::2], strict=True))
-            command = [binary, "--site", site, "--output-path", str(building), *flags]
-            # Only pagefind yields to MkDocs' rendering, the build's critical path: staging
-            # and cleaning up at the build's own priority start it early and end soon after.
-            nice = shutil.which("nice")
-            if nice:
-                command = [nice, "-n", "10", *command]
-            code = subprocess.run(command, check=False).returncode
-        if code == 0:
+    fields = Path(payload).read_text(encoding="utf-8").split(_SEPARATOR)
+    parts: dict[str, list[tuple[str, str]]] = {}
+    for key, path, html in zip(fields[0::3], fields[1::3], fields[2::3], strict=True):
+        parts.setdefault(key, []).append((path, html))
+    # Only pagefind yields to MkDocs' rendering, the build's critical path: staging and
+    # cleaning up at the build's own priority start it early and end soon after.
+    nice = shutil.which("nice")
+    for key, documents in parts.items():
+        kept = Path(cache) / key
+        building = kept.with_name(f"{key}.{os.getpid()}")
+        try:
+            with tempfile.TemporaryDirectory(prefix="researchlog-search-site-") as site:
+                _stage(Path(site), documents)
+                command = [binary, "--site", site, "--output-path", str(building), *flags]
+                if nice:
+                    command = [nice, "-n", "10", *command]
+                code = subprocess.run(command, check=False).returncode
+            if code != 0:
+                return code
+            dates = json.dumps(_fragment_dates(building), sort_keys=True)
+            (building / DATES).write_text(dates, encoding="utf-8")
             shutil.rmtree(kept, ignore_errors=True)
             building.rename(kept)
-        return code
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    return 0
+
+
+def _fragment_dates(bundle: Path) -> dict[str, list[str]]:
+    """The results of a pagefind index that have a date, by date: each result's id is the
+    name of its fragment, which holds the page's metadata (read as pagefind.js reads it)."""
+    dates: dict[str, list[str]] = {}
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        try:
+            data = fragment.read_bytes()
+            if not data.startswith(_FRAGMENT_SIGNATURE):
+                data = gzip.decompress(data)
+            page = json.loads(data[len(_FRAGMENT_SIGNATURE) :])
+            date = page.get("meta", {}).get("date")
+        except (OSError, EOFError, ValueError, AttributeError):
+            continue  # search.js reads the date of a result the listing lacks from its fragment
+        if isinstance(date, str) and date:
+            dates.setdefault(date, []).append(fragment.name.removesuffix(".pf_fragment"))
+    return dates
+
+
+_FRAGMENT_SIGNATURE = b"pagefind_dcd"  # what a fragment starts with, once unpacked
 
 
 if __name__ == "__main__":
