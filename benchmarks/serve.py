@@ -65,8 +65,16 @@ def _shows(url: str, text: str) -> Callable[[], bool]:
     return lambda: text in (_get(url) or "")
 
 
-def _changed(url: str, before: str | None) -> Callable[[], bool]:
-    return lambda: _get(url) not in (None, before)
+def _index(base: str) -> str | None:
+    """What names the site's index: its first part's entry file (which names that part's
+    metadata) and the listing of the other parts (whose folders are named by their content)."""
+    entry, parts = _get(base + "/pagefind/pagefind-entry.json"), _get(base + "/pagefind/parts.json")
+    return None if entry is None else f"{entry}\n{parts}"
+
+
+def _changed(base: str, before: str | None) -> Callable[[], bool]:
+    """The site's index is another one than `before`."""
+    return lambda: _index(base) not in (None, before)
 
 
 def _builds(output: IO[bytes]) -> int:
@@ -135,20 +143,19 @@ def run(corpus: Path, edits: int, log: Callable[[str], None]) -> dict[str, Any]:
             results["first build"] = _wait_for(lambda: _get(base + "/") is not None, 3600)
             url = page_url(base, str(entry.relative_to(corpus)))
             seconds, searchable, whole = [], [], []
-            index = base + "/pagefind/pagefind-entry.json"
-            _wait_for(lambda: _get(index) is not None, 3600)
+            _wait_for(lambda: _index(base) is not None, 3600)
             page_path = url[len(base) :]
             for number in range(1, edits + 1):
                 token = f"edit{number}x{os.getpid()}"
                 time.sleep(1.0)  # a separate save, as a person makes it
-                before = _get(index)
+                before = _index(base)
                 listed = _overlay(base)
                 saved = time.perf_counter()
                 entry.write_bytes(original + f"\nA new sentence: {token}.\n".encode())
                 seconds.append(_wait_for(_shows(url, token), 600))
                 # Searchable once the preview's overlay indexes the page (or the whole index
                 # is new: a new index names new fragments); the whole index follows.
-                changed = _changed(index, before)
+                changed = _changed(base, before)
                 _wait_for(_either(partial(_in_overlay, base, page_path, listed), changed), 600)
                 searchable.append(time.perf_counter() - saved)
                 _wait_for(changed, 600)
