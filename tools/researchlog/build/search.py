@@ -61,12 +61,15 @@ INSTALL_HINT = "pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH to
 _SEPARATOR = "\0"  # between parts, paths and documents in the file handed to the worker
 
 # How the index is split. pagefind takes about 4 ms a document, so a part of PART_PAGES
-# documents is made again in about a second. The browser merges every part into the first:
-# each costs its first search a few small requests more (the part's metadata, and a chunk of
-# its words per query), so parts are few, at most PARTS_MOST however large the log. The
-# number of parts changes every PART_PAGES documents; the build then makes every part anew.
+# documents is made again in about a second. The browser merges every part into the first,
+# and each part adds to a reader's first search (its metadata, and a chunk of its words per
+# query, about 30 kB): at 5,000 entries, 21 parts made it 130 requests and 800 kB of index
+# before the first result, 9 parts 70 and 450 kB, one index 28 and 210 kB. So a larger log
+# has at most PARTS_MOST larger parts: one of 625 documents is still made while MkDocs
+# renders. The number of parts changes every PART_PAGES documents up to PARTS_MOST of them;
+# the build then makes every part anew.
 PART_PAGES = 250
-PARTS_MOST = 24
+PARTS_MOST = 8
 PART_PAGES_VARIABLE = "RESEARCHLOG_SEARCH_PART_PAGES"  # documents per part, instead
 
 LISTING = "parts.json"  # in the site's index: the other parts' folders and the dates file
