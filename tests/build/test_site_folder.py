@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,38 @@ def test_serve_with_a_malformed_address(log_repo: Repo) -> None:
     result = run_cli("serve", "--dev-addr", "localhost", cwd=log_repo.root)
     assert result.returncode == 2
     assert "--dev-addr localhost is not an address: write IP:PORT" in result.stderr
+
+
+def test_a_build_killed_midway_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    """A build killed outright (a CI timeout, a closed terminal) runs no clean-up of its own;
+    the search worker it started finishes alone and takes its files with it."""
+    corpus = make_corpus(tmp_path / "c60", entries=60, notebooks=6)
+    assert run_cli("init", cwd=corpus).returncode == 0
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "researchlog", "build"],
+        cwd=corpus,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            **os.environ,
+            "TMPDIR": str(temporary),
+            "NO_MKDOCS_2_WARNING": "1",
+            "RESEARCHLOG_SEARCH_PART_PAGES": "5",  # many small parts: a worker busy for a while
+        },
+    )
+    assert build.stderr is not None
+    for line in build.stderr:
+        if "researchlog: read " in line:  # the search worker starts with the site model
+            break
+    while not list(temporary.glob("researchlog-search-site-*")):  # pagefind is running
+        assert build.poll() is None, "the build ended before it could be killed"
+        time.sleep(0.05)
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 60
+    while list(temporary.glob("researchlog-search-site-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the worker finishes its part and cleans up after itself
+    assert not list(temporary.glob("researchlog-search*")), list(temporary.iterdir())

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -829,6 +830,10 @@ def test_cancelling_the_index_stops_pagefind(tmp_path: Path, monkeypatch: Any) -
     slow.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n")
     slow.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    temporary = tmp_path / "tmp"  # the build's and the worker's temporary folder
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     job = SearchIndexJob.start(
         [SearchDocument("a/index.html", "<p>a</p>")], tmp_path / "out", tmp_path / "cache"
     )
@@ -839,7 +844,8 @@ def test_cancelling_the_index_stops_pagefind(tmp_path: Path, monkeypatch: Any) -
     assert time.monotonic() - started < 10
     assert job.process is not None and job.process.returncode is not None
     _wait_for(lambda: not _running(pagefind), 10)
-    assert job.scratch is not None and not job.scratch.exists()
+    assert job.log is not None and job.log.closed
+    assert not list(temporary.iterdir())
 
 
 def test_a_later_index_takes_the_parts_in_place_from_the_site(

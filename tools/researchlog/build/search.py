@@ -1,9 +1,10 @@
 """Building the site's search index with pagefind, beside the build, on the second core.
 
 pagefind turns the search documents into a chunked static index: the browser loads only the
-fragments a query needs. The build hands the documents to a worker process in one file; the
-worker writes them where pagefind reads them and runs pagefind, while MkDocs renders the
-pages. Doing that in a separate process matters: a thread of the build would wait for the
+fragments a query needs. The build hands the documents to a worker process in one file
+with no name (its standard input, as its output comes back), so nothing is left in the
+temporary folder however either ends; the worker writes them where pagefind reads them and
+runs pagefind, while MkDocs renders the pages. Doing that in a separate process matters: a thread of the build would wait for the
 interpreter lock behind MkDocs for every file it writes. The build waits for the worker only
 at the end. A missing or failing pagefind is reported and leaves the rest of the site alone.
 
@@ -27,7 +28,7 @@ for those pages. The whole index replaces both when it is done.
 
 The worker is this module run as a script (it needs nothing but the standard library):
 
-    python -m researchlog.build.search DOCUMENTS PAGEFIND CACHE [--keep-index-url]
+    python -m researchlog.build.search PAGEFIND CACHE [--keep-index-url] < DOCUMENTS
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from ..core.cache import link_file, make_folder
 
@@ -141,7 +142,7 @@ class SearchIndexJob:
     def __init__(
         self,
         pages: int,
-        scratch: Path | None,
+        log: IO[bytes] | None,
         process: subprocess.Popen[bytes] | None,
         problem: str | None = None,
         *,
@@ -151,7 +152,7 @@ class SearchIndexJob:
         digests: dict[str, str] | None = None,
     ) -> None:
         self.pages = pages
-        self.scratch = scratch  # the worker's input and its log
+        self.log = log  # what the worker printed
         self.process = process
         self.problem = problem
         self.parts = list(parts)  # each part of the index in the cache, the first part first
@@ -198,34 +199,35 @@ class SearchIndexJob:
             return cls(len(documents), None, None, parts=parts, output=output, digests=digests)
         if digests is not None:
             _index_overlay(documents, digests, binary, flags, output.parent / OVERLAY)
-        scratch = Path(tempfile.mkdtemp(prefix="researchlog-search-"))
+        # The documents go to the worker, and its output comes back, through files with no
+        # name: however either process ends, nothing is left behind in the temporary folder.
+        log = tempfile.TemporaryFile()  # noqa: SIM115 - the job holds it until finish()
         try:
             make_folder(cache)
-            payload = scratch / "documents"
-            payload.write_text(
-                _SEPARATOR.join(
-                    field.replace(_SEPARATOR, "")
-                    for key, part in missing
-                    for document in part
-                    for field in (key, document.path, document.html)
-                ),
-                encoding="utf-8",
-            )
-            command = [sys.executable, "-m", __name__, str(payload), str(binary), str(cache)]
-            command += flags
-            with (scratch / "log").open("wb") as log:
+            with tempfile.TemporaryFile() as payload:
+                payload.write(
+                    _SEPARATOR.join(
+                        field.replace(_SEPARATOR, "")
+                        for key, part in missing
+                        for document in part
+                        for field in (key, document.path, document.html)
+                    ).encode("utf-8")
+                )
+                payload.seek(0)
+                command = [sys.executable, "-m", __name__, str(binary), str(cache), *flags]
                 process = subprocess.Popen(
                     command,
+                    stdin=payload,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=_with_package_on_path(os.environ),
                 )
         except OSError as exc:
-            shutil.rmtree(scratch, ignore_errors=True)
+            log.close()
             return cls(0, None, None, f"the site has no search: {exc}")
         return cls(
             len(documents),
-            scratch,
+            log,
             process,
             parts=parts,
             indexing=len(missing),
@@ -245,10 +247,11 @@ class SearchIndexJob:
         if self.cancelled:
             return IndexResult(True, "search index: left to a newer build")
         output = ""
-        if self.scratch is not None:
-            with contextlib.suppress(OSError):  # removed by cancel() meanwhile
-                output = (self.scratch / "log").read_text(encoding="utf-8", errors="replace")
-            shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.log is not None:
+            with contextlib.suppress(OSError, ValueError):  # closed by cancel() meanwhile
+                self.log.seek(0)
+                output = self.log.read().decode("utf-8", errors="replace")
+            self.log.close()
         if returncode != 0:
             return IndexResult(
                 False,
@@ -300,8 +303,8 @@ class SearchIndexJob:
             with contextlib.suppress(OSError):
                 self.process.terminate()
             self.process.wait()
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.log is not None:
+            self.log.close()
 
 
 # What this process put in each site's index: the parts, by their place in it ("" is the
@@ -532,11 +535,11 @@ def _work(argv: Sequence[str]) -> int:
     """The worker: for each part handed to it, write its documents out, run pagefind on them
     into a new folder, note its results' dates, and put that folder in place (the kept part)
     only when pagefind succeeded."""
-    payload, binary, cache, *flags = argv
+    binary, cache, *flags = argv
     # Stopped by the build (SIGTERM) or by Ctrl+C (SIGINT, which pagefind gets too): exiting
     # through Python lets subprocess.run stop pagefind and the staging folder be removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    fields = Path(payload).read_text(encoding="utf-8").split(_SEPARATOR)
+    fields = sys.stdin.buffer.read().decode("utf-8").split(_SEPARATOR)
     parts: dict[str, list[tuple[str, str]]] = {}
     for key, path, html in zip(fields[0::3], fields[1::3], fields[2::3], strict=True):
         parts.setdefault(key, []).append((path, html))
