@@ -4,9 +4,10 @@ pagefind turns the search documents into a chunked static index: the browser loa
 fragments a query needs. The build hands the documents to a worker process in one file
 with no name (its standard input, as its output comes back), so nothing is left in the
 temporary folder however either ends; the worker writes them where pagefind reads them and
-runs pagefind, while MkDocs renders the pages. Doing that in a separate process matters: a thread of the build would wait for the
-interpreter lock behind MkDocs for every file it writes. The build waits for the worker only
-at the end. A missing or failing pagefind is reported and leaves the rest of the site alone.
+runs pagefind, while MkDocs renders the pages. Doing that in a separate process matters: a
+thread of the build would wait for the interpreter lock behind MkDocs for every file it
+writes. The build waits for the worker only at the end. A missing or failing pagefind is
+reported and leaves the rest of the site alone.
 
 The index is made in parts: each document belongs to one part, by a stable hash of its path,
 and each part is a pagefind index of its own, kept in the cache by a digest of its documents
