@@ -132,47 +132,9 @@ def measure_search(
     result_selector: str = RESULT_SELECTOR,
 ) -> list[SearchMeasurement]:
     """Measure each query on its own cold page load of the site's home page, in `browser`
-    (a Playwright Chromium) or in a headless Chromium started here.
+    (a Playwright Chromium) or in a headless Chromium started here. A query "status:NAME"
+    presses that status filter instead of typing (measure_listing).
     `result_selector` finds a result on screen (another search UI can be measured too)."""
-    return _measure_each(
-        site,
-        list(queries),
-        chromium=chromium,
-        browser=browser,
-        timeout_s=timeout_s,
-        result_selector=result_selector,
-    )
-
-
-def measure_listing(
-    site: Path,
-    statuses: Sequence[str],
-    *,
-    chromium: str | None = None,
-    browser: Any = None,
-    timeout_s: float = 10.0,
-) -> list[SearchMeasurement]:
-    """Like measure_search, for the listing of each status filter with nothing typed: from
-    the / that opens the search to the first entry listed, the filter pressed at once."""
-    return _measure_each(
-        site,
-        [f"status:{status}" for status in statuses],
-        chromium=chromium,
-        browser=browser,
-        timeout_s=timeout_s,
-        result_selector=RESULT_SELECTOR,
-    )
-
-
-def _measure_each(
-    site: Path,
-    queries: list[str],
-    *,
-    chromium: str | None,
-    browser: Any,
-    timeout_s: float,
-    result_selector: str,
-) -> list[SearchMeasurement]:
     if not queries:
         return []
     with serve_counting(site) as (url, served):
@@ -188,6 +150,25 @@ def _measure_each(
                 return [_measure(own, url, served, q, result_selector, timeout_s) for q in queries]
             finally:
                 own.close()
+
+
+def measure_listing(
+    site: Path,
+    statuses: Sequence[str],
+    *,
+    chromium: str | None = None,
+    browser: Any = None,
+    timeout_s: float = 10.0,
+) -> list[SearchMeasurement]:
+    """Like measure_search, for the listing of each status filter with nothing typed: from
+    the / that opens the search to the first entry listed, the filter pressed at once."""
+    return measure_search(
+        site,
+        [f"status:{status}" for status in statuses],
+        chromium=chromium,
+        browser=browser,
+        timeout_s=timeout_s,
+    )
 
 
 def _measure(
