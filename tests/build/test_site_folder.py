@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,6 +128,28 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(log_repo: Repo) -> 
     assert (log_repo.root / f".site.building-{dead + 1}").exists()
 
 
+def _build_past_reading(
+    corpus: Path, *, env: dict[str, str] | None = None, **popen: Any
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """`researchlog build` started in `corpus`, once it has read the log (and is making the
+    site), with what it printed on stderr until then."""
+    build = subprocess.Popen(
+        [sys.executable, "-m", "researchlog", "build"],
+        cwd=corpus,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        **popen,
+    )
+    assert build.stderr is not None
+    seen = []
+    for line in build.stderr:
+        seen.append(line)
+        if "researchlog: read " in line:
+            break
+    return build, seen
+
+
 @pytest.mark.slow
 def test_ctrl_c_ends_quietly_with_the_last_site_in_place(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "c60", entries=60, notebooks=6)
@@ -134,22 +157,12 @@ def test_ctrl_c_ends_quietly_with_the_last_site_in_place(tmp_path: Path) -> None
     assert run_cli("build", cwd=corpus).returncode == 0
     good = _snapshot(corpus / "site")
     (corpus / ".researchlog-cache").rename(tmp_path / "cache")  # a slow, cold build
-    build = subprocess.Popen(
-        [sys.executable, "-m", "researchlog", "build"],
-        cwd=corpus,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches it
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
     # Interrupted in the middle: once the log is read, while pages render.
-    assert build.stderr is not None
-    seen = []
-    for line in build.stderr:
-        seen.append(line)
-        if "researchlog: read " in line:
-            break
+    build, seen = _build_past_reading(
+        corpus,
+        stdout=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches it
+    )
     os.killpg(build.pid, signal.SIGINT)
     out, rest = build.communicate(timeout=120)
     err = "".join(seen) + rest
@@ -188,23 +201,15 @@ def test_a_build_killed_midway_leaves_nothing_in_the_temporary_folder(tmp_path: 
     assert run_cli("init", cwd=corpus).returncode == 0
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    build = subprocess.Popen(
-        [sys.executable, "-m", "researchlog", "build"],
-        cwd=corpus,
+    # The search worker starts with the site model, once the log is read.
+    build, _ = _build_past_reading(
+        corpus,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
         env={
-            **os.environ,
             "TMPDIR": str(temporary),
-            "NO_MKDOCS_2_WARNING": "1",
             "RESEARCHLOG_SEARCH_PART_PAGES": "5",  # many small parts: a worker busy for a while
         },
     )
-    assert build.stderr is not None
-    for line in build.stderr:
-        if "researchlog: read " in line:  # the search worker starts with the site model
-            break
     while not list(temporary.glob("researchlog-search-site-*")):  # pagefind is running
         assert build.poll() is None, "the build ended before it could be killed"
         time.sleep(0.05)
