@@ -192,7 +192,8 @@ def _carry(
     status_of: StatusReader | None,
     status_folder: str | None,
 ) -> KeptHistory:
-    """The kept history (none: an empty one) carried through the commits in `output`."""
+    """The kept history (none: an empty one) carried through the commits in `output`; the
+    statuses are read for the files those commits touched."""
     live: dict[str, list[Revision]] = {}
     gone: dict[str, list[Revision]] = {}
     commits = 0
@@ -200,26 +201,6 @@ def _carry(
         live = {path: list(fh.revisions) for path, fh in kept.history.files.items()}
         gone = {path: list(revisions) for path, revisions in kept.gone.items()}
         commits = kept.history.commits_read
-    history = _history(
-        root, runner, output, head, shallow_roots, status_of, status_folder, live, gone, commits
-    )
-    return KeptHistory(history, {path: tuple(revisions) for path, revisions in gone.items()})
-
-
-def _history(
-    root: Path,
-    runner: Any,
-    output: str,
-    head: str,
-    shallow_roots: set[str],
-    status_of: StatusReader | None,
-    status_folder: str | None,
-    live: dict[str, list[Revision]],
-    gone: dict[str, list[Revision]],
-    commits: int,
-) -> RepoHistory:
-    """`live` and `gone` (the files' revisions so far) carried through the commits in
-    `output`; the statuses are read for the files those commits touched."""
     touched: set[str] = set()
     for commit in _parse_log(output):
         commits += 1
@@ -250,7 +231,8 @@ def _history(
                 code="git-shallow",
             ),
         )
-    return RepoHistory(state, head, files, frozenset(shallow_roots), problems, commits)
+    history = RepoHistory(state, head, files, frozenset(shallow_roots), problems, commits)
+    return KeptHistory(history, {path: tuple(revisions) for path, revisions in gone.items()})
 
 
 def _without_git(state: GitState) -> RepoHistory:
