@@ -113,9 +113,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
         self.rendering = Rendering(config, files, self.settings, self.ours)
         if not self.user_nav:
             config.nav = mkdocs_nav(site.nav)
-        self.outputs = PageOutputs(
-            self.settings.cache_path / OUTPUTS, shell_key(config, site), link=self.serving
-        )
+        self.outputs = PageOutputs(self.settings.cache_path / OUTPUTS, shell_key(config, site))
         self.keys = {page.src_uri: page.key for page in site.pages if page.key}
         if self.dirty:
             reused = reuse_pages(files, self.keys, self.outputs)

@@ -127,7 +127,7 @@ def reuse_pages(files: Files, keys: Mapping[str, str], outputs: PageOutputs) -> 
     reused = []
     for uri, key in keys.items():
         file = files.get_file_from_path(uri)
-        if isinstance(file, LogPageFile) and outputs.reuse(key, Path(file.abs_dest_path)):
+        if isinstance(file, LogPageFile) and outputs.reuse(key, file.abs_dest_path):
             file.reused = True
             reused.append(uri)
     return reused
@@ -144,9 +144,10 @@ def keep_pages(
         file = kind(
             uri, src_dir=None, dest_dir=str(site), use_directory_urls=config.use_directory_urls
         )
-        outputs.keep(key, Path(file.abs_dest_path))
+        outputs.keep(key, file.abs_dest_path)
     if prune:
         outputs.prune()
+    outputs.save()
 
 
 _SHELL_SETTINGS = (
