@@ -50,12 +50,28 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 
 from ..core.cache import link_file, make_folder
 
 if TYPE_CHECKING:
     from ..views.search import SearchDocument
+
+
+class Indexable(Protocol):
+    """A document to index (views.search): where it goes, a digest of what it is made from,
+    and the document, made only for a part that is not kept."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+    def make(self) -> SearchDocument: ...
+
+
+D = TypeVar("D", bound=Indexable)
 
 OVERLAY = "pagefind-overlay"  # beside the index in a preview: the pages changed since it
 _OVERLAY_MOST = 200  # more changed pages than this: the preview waits for the whole index
@@ -76,6 +92,11 @@ PART_PAGES_VARIABLE = "RESEARCHLOG_SEARCH_PART_PAGES"  # documents per part, ins
 
 LISTING = "parts.json"  # in the site's index: the other parts' folders and the dates file
 DATES = "researchlog-dates.json"  # in each part kept: its results' dates, by pagefind's id
+# In each part kept: every file of it with its size and modification time when it was made.
+# The site's index links the kept files (copying thousands of fragments would cost more than
+# indexing a part), so a part is used only while its files are as they were made: one edited
+# in a site (in place, through the link) has the part indexed again.
+FILES = "researchlog-files.json"
 _FORMAT = "parts 1"  # in every part's key: a part kept holds its dates too
 
 
@@ -99,7 +120,7 @@ def find_pagefind() -> Path | None:
 _UNUSED_DAYS = 14  # kept parts no build has used for this long are removed
 
 
-def index_key(documents: Sequence[SearchDocument], binary: Path, flags: Sequence[str]) -> str:
+def index_key(documents: Sequence[Indexable], binary: Path, flags: Sequence[str]) -> str:
     """A digest of the documents and of how they are indexed: the same key, the same index."""
     try:
         stat = binary.stat()
@@ -108,7 +129,7 @@ def index_key(documents: Sequence[SearchDocument], binary: Path, flags: Sequence
         indexer = str(binary)
     hasher = hashlib.sha256(f"{_FORMAT}\0{indexer}\0{' '.join(flags)}".encode())
     for document in documents:
-        hasher.update(f"\0{document.path}\0{document.html}".encode())
+        hasher.update(f"\0{document.path}\0{document.key}".encode())
     return hasher.hexdigest()
 
 
@@ -121,14 +142,12 @@ def part_pages() -> int:
     return pages if pages > 0 else PART_PAGES
 
 
-def partition(
-    documents: Sequence[SearchDocument], pages: int = PART_PAGES
-) -> list[list[SearchDocument]]:
+def partition(documents: Sequence[D], pages: int = PART_PAGES) -> list[list[D]]:
     """The documents in parts of about `pages` each (PARTS_MOST at most), each document in the
     part its path hashes to: it stays there from build to build while the number of parts
     stays the same. A part no document hashed to is left out."""
     count = min(PARTS_MOST, max(1, math.ceil(len(documents) / pages)))
-    parts: list[list[SearchDocument]] = [[] for _ in range(count)]
+    parts: list[list[D]] = [[] for _ in range(count)]
     for document in documents:
         digest = hashlib.sha256(document.path.encode()).digest()
         parts[int.from_bytes(digest[:8], "big") % count].append(document)
@@ -166,7 +185,7 @@ class SearchIndexJob:
     @classmethod
     def start(
         cls,
-        documents: Sequence[SearchDocument],
+        documents: Sequence[Indexable],
         output: Path,
         cache: Path,
         *,
@@ -192,9 +211,7 @@ class SearchIndexJob:
             (index_key(part, binary, flags), part) for part in partition(documents, part_pages())
         ]
         parts = [cache / key for key, _ in keyed]
-        missing = [
-            (key, part) for key, part in keyed if not (cache / key / "pagefind.js").is_file()
-        ]
+        missing = [(key, part) for key, part in keyed if _kept_files(cache / key) is None]
         digests = _digests(documents) if preview else None
         if not missing:
             return cls(len(documents), None, None, parts=parts, output=output, digests=digests)
@@ -211,7 +228,7 @@ class SearchIndexJob:
                         field.replace(_SEPARATOR, "")
                         for key, part in missing
                         for document in part
-                        for field in (key, document.path, document.html)
+                        for field in (key, document.path, document.make().html)
                     ).encode("utf-8")
                 )
                 payload.seek(0)
@@ -308,13 +325,6 @@ class SearchIndexJob:
             self.log.close()
 
 
-# What this process put in each site's index: the parts, by their place in it ("" is the
-# first part, at the top). A preview puts a new index in place after every change; a part it
-# put there before is linked from there instead of copied from the cache again (a site's file
-# is never the cache's).
-_in_place: dict[Path, dict[str, str]] = {}
-
-
 def _place(parts: Sequence[Path], output: Path) -> None:
     """The parts laid out as the site's index, in `output`: the first part whole, each other
     one's index in a folder of its own below it, and the listing naming them. Made beside the
@@ -322,20 +332,21 @@ def _place(parts: Sequence[Path], output: Path) -> None:
     the other, whole."""
     staged = output.with_name(f".{output.name}.{os.getpid()}.new")
     older = output.with_name(f".{output.name}.{os.getpid()}.old")
-    with _lock:
-        placed = _in_place.pop(output, {})
     laid: dict[str, str] = {}
     dates: dict[str, set[str]] = {}
     try:
         shutil.rmtree(staged, ignore_errors=True)
         for number, part in enumerate(parts):
             place = "" if number == 0 else f"part-{part.name[:16]}"
-            there = output / place if placed.get(place) == part.name else None
-            for relative in _part_files(part, whole=number == 0):
-                target = staged / place / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if there is None or not _link_placed(there / relative, target):
-                    link_file(part / relative, target, link=False)  # the site's files are its own
+            files = _kept_files(part)
+            if files is None:
+                raise OSError(f"the index part {part} was changed while the site was built")
+            # Thousands of files: strings and os calls, not Path (a third of the time).
+            folder = os.path.join(staged, place)  # noqa: PTH118
+            for relative in _part_files(files, whole=number == 0):
+                target = os.path.join(folder, relative)  # noqa: PTH118
+                os.makedirs(os.path.dirname(target), exist_ok=True)  # noqa: PTH103, PTH120
+                link_file(part / relative, Path(target))
             laid[place] = part.name
             for date, ids in _read_dates(part).items():
                 dates.setdefault(date, set()).update(ids)
@@ -350,41 +361,51 @@ def _place(parts: Sequence[Path], output: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             output.rename(older)  # `serve` builds into one folder
         staged.rename(output)
-        with _lock:
-            _in_place[output] = laid
     finally:
         shutil.rmtree(staged, ignore_errors=True)
         shutil.rmtree(older, ignore_errors=True)
 
 
-def _part_files(part: Path, *, whole: bool) -> list[Path]:
+def _part_files(files: Iterable[str], *, whole: bool) -> list[str]:
     """The files of a kept part that the site needs, relative to it. The first part is
     whole; another part is merged into it, which needs only its index (the entry file, the
     metadata and the folders of chunks, filters and fragments), not pagefind's scripts and
     WebAssembly again."""
-    files = []
-    for path in part.rglob("*"):
-        relative = path.relative_to(part)
-        if relative.name == DATES or not path.is_file():
-            continue
-        top = len(relative.parts) == 1
-        if (
+    return sorted(
+        relative
+        for relative in files
+        if relative != DATES
+        and (
             whole
-            or not top
-            or relative.suffix == ".pf_meta"
-            or relative.name == "pagefind-entry.json"
-        ):
-            files.append(relative)
-    return sorted(files)
+            or "/" in relative
+            or relative.endswith(".pf_meta")
+            or relative == "pagefind-entry.json"
+        )
+    )
 
 
-def _link_placed(source: Path, target: Path) -> bool:
-    """`target` linked to the same file of the index in place; False if that is gone."""
+def _kept_files(part: Path) -> list[str] | None:
+    """The files of a kept part, relative to it (FILES); None when it is not there whole, as
+    pagefind made it: a file missing, damaged or changed since."""
     try:
-        link_file(source, target)
-    except FileNotFoundError:
-        return False
-    return True
+        recorded = json.loads((part / FILES).read_text(encoding="utf-8"))
+        for relative, (size, mtime) in recorded.items():
+            status = os.stat(os.path.join(part, relative))  # noqa: PTH116, PTH118
+            if (status.st_size, status.st_mtime_ns) != (size, mtime):
+                return None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    return list(recorded) if recorded else None
+
+
+def _record_files(part: Path) -> None:
+    """Note every file of a part just made, as _kept_files checks them."""
+    recorded = {}
+    for path in part.rglob("*"):
+        if path.is_file():
+            status = path.stat()
+            recorded[path.relative_to(part).as_posix()] = [status.st_size, status.st_mtime_ns]
+    (part / FILES).write_text(json.dumps(recorded, sort_keys=True), encoding="utf-8")
 
 
 def _read_dates(part: Path) -> dict[str, list[str]]:
@@ -422,8 +443,8 @@ def _stop_background() -> None:
 _placed: dict[str, str] | None = None
 
 
-def _digests(documents: Sequence[SearchDocument]) -> dict[str, str]:
-    return {d.path: hashlib.sha256(d.html.encode()).hexdigest() for d in documents}
+def _digests(documents: Sequence[Indexable]) -> dict[str, str]:
+    return {d.path: d.key for d in documents}
 
 
 def _placed_in_preview(digests: dict[str, str], overlay: Path, stamp: str) -> None:
@@ -450,7 +471,7 @@ def _write_listing(folder: Path, stamp: str, *, indexed: bool, pages: list[str])
 
 
 def _index_overlay(
-    documents: Sequence[SearchDocument],
+    documents: Sequence[Indexable],
     digests: Mapping[str, str],
     binary: Path,
     flags: Sequence[str],
@@ -473,7 +494,7 @@ def _index_overlay(
     stale = [_page_url(path, keep_url) for path in [*(d.path for d in changed), *gone]]
     with tempfile.TemporaryDirectory(prefix="researchlog-search-overlay-") as scratch:
         site, bundle = Path(scratch, "site"), Path(scratch, "bundle")
-        _stage(site, ((d.path, d.html) for d in changed))
+        _stage(site, ((d.path, d.make().html) for d in changed))
         if changed:
             command = [str(binary), "--site", str(site), "--output-path", str(bundle), *flags]
             if subprocess.run(command, capture_output=True, check=False).returncode != 0:
@@ -561,6 +582,7 @@ def _work(argv: Sequence[str]) -> int:
                 return code
             dates = json.dumps(_fragment_dates(building), sort_keys=True)
             (building / DATES).write_text(dates, encoding="utf-8")
+            _record_files(building)
             shutil.rmtree(kept, ignore_errors=True)
             building.rename(kept)
         finally:

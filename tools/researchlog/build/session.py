@@ -27,7 +27,7 @@ from ..pages.linkcheck import link_problems
 from ..pages.model import PageSource, Site, StaticFile
 from ..pages.urls import Urls
 from ..views import build_site
-from ..views.search import BUNDLE_DIR, search_documents
+from ..views.search import BUNDLE_DIR, search_sources
 from .search import IndexResult, SearchIndexJob
 from .sitefolder import mark
 
@@ -89,7 +89,7 @@ class BuildSession:
         if self.search is not None:
             self.search.cancel()
         self.search = SearchIndexJob.start(
-            search_documents(self.log, urls, language),
+            search_sources(self.log, urls, language),
             site_dir / BUNDLE_DIR,
             self.settings.cache_path / SEARCH_PARTS,
             keep_index_url=not directory_urls,

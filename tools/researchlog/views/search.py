@@ -12,11 +12,13 @@ metadata, so results can show a badge and the one-line outcome without loading t
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from ..core.codekey import code_key
 from ..log import Log, LogEntry
 from ..pages.html import esc, status_badge
 from ..pages.urls import Urls
@@ -48,12 +50,82 @@ class SearchDocument:
     path: str  # where the indexer reads it, mirroring the page's place in the site
     html: str
 
+    @property
+    def key(self) -> str:
+        """What the document is made of: here, the document itself."""
+        return hashlib.sha256(self.html.encode()).hexdigest()
+
+    def make(self) -> SearchDocument:
+        return self
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """A document to index, made when it is needed: the index makes only the documents of
+    the parts it has not kept (build/search.py), and knows those by the documents' keys."""
+
+    path: str
+    key: str  # a digest of everything the document is made from, this module's code too
+    made: Callable[[], SearchDocument] = field(compare=False)
+
+    def make(self) -> SearchDocument:
+        return self.made()
+
 
 def search_documents(log: Log, urls: Urls, language: str = "en") -> tuple[SearchDocument, ...]:
     """The documents to index: every entry, then every playbook page."""
-    documents = [entry_document(item, urls, language) for item in log.entries]
-    documents += [playbook_document(page, urls, language) for page in log.playbook]
-    return tuple(documents)
+    return tuple(source.make() for source in search_sources(log, urls, language))
+
+
+def search_sources(log: Log, urls: Urls, language: str = "en") -> tuple[DocumentSource, ...]:
+    """search_documents, each to be made when the index needs it."""
+    code = code_key(__name__)
+    sources = [
+        DocumentSource(
+            _document_path(urls.page(item.entry.path)),
+            _key(code, urls, language, _entry_shown(item)),
+            functools.partial(entry_document, item, urls, language),
+        )
+        for item in log.entries
+    ]
+    sources += [
+        DocumentSource(
+            _document_path(urls.page(page.path)),
+            _key(code, urls, language, (page.path, page.title, page.summary, page.body)),
+            functools.partial(playbook_document, page, urls, language),
+        )
+        for page in log.playbook
+    ]
+    return tuple(sources)
+
+
+def _entry_shown(item: LogEntry) -> tuple[object, ...]:
+    """Everything of an entry that entry_document reads."""
+    entry = item.entry
+    return (
+        entry.path,
+        entry.title,
+        entry.status,
+        entry.question,
+        entry.outcome,
+        entry.project,
+        entry.dataset,
+        entry.tags,
+        entry.kind,
+        entry.body,
+        item.date,
+        item.authors,
+    )
+
+
+def _key(code: str, urls: Urls, language: str, shown: tuple[object, ...]) -> str:
+    hasher = hashlib.sha256(repr((code, urls.directory_urls, language)).encode())
+    for value in shown:
+        # Each value typed and sized: no two different lists of values read the same.
+        data = value.encode() if isinstance(value, str) else repr(value).encode()
+        hasher.update(f"{'s' if isinstance(value, str) else 'r'}{len(data)}:".encode())
+        hasher.update(data)
+    return hasher.hexdigest()
 
 
 def entry_document(item: LogEntry, urls: Urls, language: str = "en") -> SearchDocument:
