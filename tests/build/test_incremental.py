@@ -77,6 +77,18 @@ def _change_status(root: Path) -> None:
     _replace(entry, f"status: {status.group(1)}", f"status: {new}")
 
 
+def _retitle_and_retag(root: Path) -> None:
+    """What lists show of an entry: its title, and the tags that put it on tag pages (one
+    new, one gone)."""
+    entry = _entries(root, ".md")[5]
+    text = entry.read_text()
+    title = re.search(r"^title: *(.+)$", text, re.M)
+    tags = re.search(r"^tags:\n  - (.+)\n", text, re.M)
+    assert title is not None and tags is not None
+    _replace(entry, title.group(0), "title: A retitled entry")
+    _replace(entry, tags.group(0), "tags:\n  - a-new-tag-of-its-own\n")
+
+
 def _rename(root: Path) -> None:
     entry = _entries(root, ".md")[2]
     _git(
@@ -138,6 +150,7 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
     ("nothing changed", lambda root: None),
     ("edit a body", _edit_body),
     ("change a status", _change_status),
+    ("retitle and retag an entry", _retitle_and_retag),
     ("rename an entry with git mv", _rename),
     ("delete an entry", _delete),
     ("add a notebook", _add_notebook),

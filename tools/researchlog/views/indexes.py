@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ..core.problems import plural
 from ..log import Log, LogEntry
@@ -21,7 +22,8 @@ from ..pages.html import (
     status_counts,
     status_mix,
 )
-from ..pages.model import Page
+from ..pages.keys import listing_key, summary_digests
+from ..pages.model import Page, PageSource
 from ..pages.paths import DEAD_ENDS, HOME, OUTCOMES, PROJECTS, TAGS, project_page, slugify, tag_page
 from ..pages.urls import Urls
 from ..read.schema import STATUS_LABELS
@@ -308,17 +310,30 @@ def tags_index(log: Log, urls: Urls) -> Page:
     return page.page()
 
 
-def tag_pages(log: Log, urls: Urls) -> list[Page]:
-    pages = []
-    for tag, items in log.by_tag.items():
-        here = tag_page(tag)
-        page = PageWriter(here, f"Tag: {tag}", description=f"Entries tagged {tag}")
-        page.heading(1, f"Tag: {tag}")
-        page.html(
-            f'<p class="rl-lead">{esc(plural(len(items), "entry", "entries"))}'
-            f" · {status_mix(status_counts(items))} · "
-            f'<a href="{esc(urls.rel(here, TAGS))}">all tags</a></p>'
-            + entry_list(items, here, urls)
+def tag_pages(log: Log, urls: Urls) -> list[PageSource]:
+    """A page for each tag, made when it is read. Its key is made from what it shows of each
+    entry (pages.html.summary), so on a log of thousands of entries the pages of the tags an
+    edit did not touch are never made."""
+    shown = summary_digests()
+    return [
+        PageSource(
+            tag_page(tag),
+            f"Tag: {tag}",
+            None,
+            partial(tag_page_of, tag, items, urls),
+            listing_key(("tag", tag, urls.directory_urls), items, shown),
         )
-        pages.append(page.page())
-    return pages
+        for tag, items in log.by_tag.items()
+    ]
+
+
+def tag_page_of(tag: str, items: Sequence[LogEntry], urls: Urls) -> Page:
+    here = tag_page(tag)
+    page = PageWriter(here, f"Tag: {tag}", description=f"Entries tagged {tag}")
+    page.heading(1, f"Tag: {tag}")
+    page.html(
+        f'<p class="rl-lead">{esc(plural(len(items), "entry", "entries"))}'
+        f" · {status_mix(status_counts(items))} · "
+        f'<a href="{esc(urls.rel(here, TAGS))}">all tags</a></p>' + entry_list(items, here, urls)
+    )
+    return page.page()

@@ -75,9 +75,9 @@ def build_site(
     indexes_and_playbook.extend(metrics_pages(log, urls))
     indexes_and_playbook.append(explorer_page(log, urls))
     indexes_and_playbook.append(indexes.tags_index(log, urls))
-    indexes_and_playbook.extend(indexes.tag_pages(log, urls))
-    indexes_and_playbook.extend(timeline_pages(log, urls))
     pages.extend(PageSource.of(page) for page in indexes_and_playbook)
+    pages.extend(indexes.tag_pages(log, urls))
+    pages.extend(PageSource.of(page) for page in timeline_pages(log, urls))
     files = [
         StaticFile(paths.ENTRIES_JSON, entries_json(log, urls, bets, crew)),
         StaticFile(paths.FEED, feed_xml(log, urls)),
