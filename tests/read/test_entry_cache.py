@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
-from researchlog.read.entry_cache import CACHE_NAME, EntryCache
+from researchlog.read.entry_cache import CACHE_NAME, EntryCache, entry_digest
 from support import Repo, entry_text, run_cli
 
 AN_HOUR_AGO = time.time() - 3600
@@ -98,3 +99,22 @@ def test_the_cache_returns_what_parsing_returns(repo: Repo) -> None:
     cached = build_log(settings, history=False)
     assert cached.entries[0].entry == fresh.entries[0].entry
     assert cached.problems == fresh.problems and fresh.problems  # the unknown field warning
+
+
+def test_an_entry_from_the_cache_brings_the_digest_of_what_it_holds(repo: Repo) -> None:
+    """The digest stored beside a cached entry is the one its fields give, so page keys made
+    from it are those of a run that parsed the file; an edit gives another."""
+    path = repo.entry("log/a.md", "Body text.\n", title="Alpha", metrics={"val_f1": 0.8})
+    settle(path)
+    settings = load_settings(repo.root)
+    build_log(settings, history=False)  # parses, and stores the entry with its digest
+    cached = build_log(settings, history=False).entries[0].entry
+    stored = json.loads((settings.cache_path / CACHE_NAME).read_bytes())["entries"]["log/a.md"]
+    assert entry_digest(cached) == stored["digest"] == entry_digest(replace(cached, mtime=1.0))
+    assert entry_digest(replace(cached, title="Beta")) != stored["digest"]
+
+    path.write_text(path.read_text().replace("val_f1: 0.8", "val_f1: 0.9"))
+    settle(path, AN_HOUR_AGO + 60)
+    edited = build_log(settings, history=False).entries[0].entry
+    assert edited.metrics == {"val_f1": 0.9}
+    assert entry_digest(edited) != stored["digest"]

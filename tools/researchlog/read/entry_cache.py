@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from .links import LinkRef
 from .projects import Decision, KillIf, ProjectCard
 
 CACHE_NAME = "entries.json"
-FORMAT = 2  # bump when the stored shape of Entry, ProjectCard or Problem changes
+FORMAT = 3  # bump when the stored shape of Entry, ProjectCard or Problem changes
 # A file modified this recently may be modified again within the same clock tick, keeping
 # its size and mtime (git's "racy" files); such files are re-read until they settle.
 _SETTLE_SECONDS = 2.0
@@ -37,6 +38,24 @@ _CARD_TUPLE_FIELDS = {f.name for f in fields(ProjectCard) if str(f.type).startsw
 def _code_key() -> str:
     """The parser's own code is part of the key: edit it, and every entry is read again."""
     return f"{FORMAT}/{__version__}/{code_key(__name__)}"
+
+
+# The digests of the entries the last opened cache gave, by identity (entry_digest).
+_digests: dict[int, tuple[Entry, str]] = {}
+
+
+def entry_digest(entry: Entry) -> str:
+    """A digest of everything an entry holds but its file's modification time: the same
+    digest, the same entry. An entry from the cache has it stored beside it, so a build of
+    thousands of unchanged entries does not make them again."""
+    known = _digests.get(id(entry))
+    if known is not None and known[0] is entry:
+        return known[1]
+    return _digest_of(entry)
+
+
+def _digest_of(entry: Entry) -> str:
+    return hashlib.sha256(repr(replace(entry, mtime=0.0)).encode()).hexdigest()
 
 
 @dataclass
@@ -53,6 +72,7 @@ class EntryCache:
     @classmethod
     def open(cls, file: Path | None) -> EntryCache:
         cache = cls(file)
+        _digests.clear()  # a new build's entries: the last one's are let go
         if file is None:
             return cache
         try:
@@ -78,6 +98,9 @@ class EntryCache:
                 result = None
             if result is not None:
                 self.kept[path] = record
+                entry, digest = result[0], record.get("digest")
+                if isinstance(entry, Entry) and isinstance(digest, str):
+                    _digests[id(entry)] = (entry, digest)
                 return result
         self.reread += 1
         entry, problems = read_entry(root, path)
@@ -113,7 +136,11 @@ def _encode(entry: LogFile | None, problems: list[Problem], stamp: list[int]) ->
         back = _decode(stored)
     except (KeyError, TypeError, ValueError):
         return None
-    return stored if back == (entry, problems) else None
+    if back != (entry, problems):
+        return None
+    if isinstance(back[0], Entry):
+        stored["digest"] = _digest_of(back[0])  # of the entry as a later run decodes it
+    return stored
 
 
 def _plain_fields(value: Entry | ProjectCard, mappings: tuple[str, ...]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import partial
 
 from ..core.problems import plural
@@ -27,6 +26,7 @@ from ..pages.html import (
 from ..pages.model import Body, Page
 from ..pages.paths import project_page
 from ..pages.urls import Urls
+from ..read.entry_cache import entry_digest
 from ..read.schema import STATUS_LABELS
 
 
@@ -43,7 +43,7 @@ def entry_page_key(
     linked = (entry.superseded_by, *item.supersedes)
     settings = log.settings
     parts = (
-        replace(entry, mtime=0.0),  # its content is in blob_sha and the fields
+        entry_digest(entry),  # every field but the file's modification time
         item.history,
         item.date,
         item.authors,
