@@ -112,7 +112,10 @@ class Report:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+    # Python as an installed tool runs: from bytecode compiled once (pip writes it), not from
+    # its source compiled again on every run, as PYTHONDONTWRITEBYTECODE would have it.
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
 
 def timed(command: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
