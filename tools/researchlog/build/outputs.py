@@ -23,7 +23,7 @@ import os
 import time
 from pathlib import Path
 
-from ..core.cache import link_file, make_folder, read, write_atomic
+from ..core.cache import link_file, link_into, make_folder, read, write_atomic
 
 FOLDER = "pages"
 STAMPS = "stamps.json"  # each kept page's name: its [size, mtime in ns] when it was kept
@@ -61,8 +61,7 @@ class PageOutputs:
             if stamp is None or _stamp(os.stat(stored)) != stamp:  # noqa: PTH116
                 self.dropped.add(name)
                 return False
-            os.makedirs(os.path.dirname(target), exist_ok=True)  # noqa: PTH103, PTH120
-            link_file(Path(stored), Path(target))
+            link_into(stored, target)
         except OSError:
             return False
         self.used[name] = stamp

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 
-from ..core.cache import link_file, make_folder
+from ..core.cache import link_into, make_folder
 
 if TYPE_CHECKING:
     from ..views.search import SearchDocument
@@ -343,10 +343,12 @@ def _place(parts: Sequence[Path], output: Path) -> None:
                 raise OSError(f"the index part {part} was changed while the site was built")
             # Thousands of files: strings and os calls, not Path (a third of the time).
             folder = os.path.join(staged, place)  # noqa: PTH118
+            source = str(part)
             for relative in _part_files(files, whole=number == 0):
-                target = os.path.join(folder, relative)  # noqa: PTH118
-                os.makedirs(os.path.dirname(target), exist_ok=True)  # noqa: PTH103, PTH120
-                link_file(part / relative, Path(target))
+                link_into(
+                    os.path.join(source, relative),  # noqa: PTH118
+                    os.path.join(folder, relative),  # noqa: PTH118
+                )
             laid[place] = part.name
             for date, ids in _read_dates(part).items():
                 dates.setdefault(date, set()).update(ids)
