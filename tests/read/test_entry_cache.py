@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
-from researchlog.read.entry_cache import CACHE_NAME, EntryCache, entry_digest
+from researchlog.read.entry_cache import CACHE_NAME, SHARDS, EntryCache, entry_digest
 from support import Repo, entry_text, run_cli
 
 AN_HOUR_AGO = time.time() - 3600
@@ -19,6 +21,14 @@ AN_HOUR_AGO = time.time() - 3600
 def settle(path: Path, when: float = AN_HOUR_AGO) -> None:
     """Date a file in the past, as an entry committed earlier would be."""
     os.utime(path, (when, when))
+
+
+def stored_entries(cache: Path) -> dict[str, Any]:
+    """Every record in the cache's shards, by path."""
+    found: dict[str, Any] = {}
+    for shard in sorted(cache.glob("*.json")):
+        found.update(json.loads(shard.read_text())["entries"])
+    return found
 
 
 def find_titles(repo: Repo, *query: str) -> list[str]:
@@ -31,8 +41,7 @@ def test_an_edited_entry_is_read_again(repo: Repo) -> None:
     path = repo.entry("log/a.md", title="Mixup for the tagger", question="Does mixup help?")
     settle(path)
     assert find_titles(repo, "mixup") == ["Mixup for the tagger"]
-    stored = json.loads((repo.root / ".researchlog-cache" / CACHE_NAME).read_text())
-    assert list(stored["entries"]) == ["log/a.md"]
+    assert list(stored_entries(repo.root / ".researchlog-cache" / CACHE_NAME)) == ["log/a.md"]
 
     # The same size, only a different time: the file must still be read again.
     same_size = entry_text(title="Cutup for the tagger", question="Does cutup help?")
@@ -49,8 +58,7 @@ def test_a_deleted_entry_leaves_the_cache(repo: Repo) -> None:
     assert find_titles(repo, "alpha") == ["Alpha"]
     (repo.root / "log/b.md").unlink()
     assert find_titles(repo, "beta") == []
-    stored = json.loads((repo.root / ".researchlog-cache" / CACHE_NAME).read_text())
-    assert list(stored["entries"]) == ["log/a.md"]
+    assert list(stored_entries(repo.root / ".researchlog-cache" / CACHE_NAME)) == ["log/a.md"]
 
 
 def test_problems_are_reported_from_the_cache_too(repo: Repo) -> None:
@@ -64,10 +72,15 @@ def test_problems_are_reported_from_the_cache_too(repo: Repo) -> None:
 def test_a_damaged_cache_is_ignored_and_rewritten(repo: Repo) -> None:
     settle(repo.entry("log/a.md", title="Alpha"))
     cache = repo.root / ".researchlog-cache" / CACHE_NAME
-    cache.parent.mkdir()
-    cache.write_text('{"key": "')
+    cache.mkdir(parents=True)
+    for number in range(SHARDS):
+        (cache / f"{number:02d}.json").write_text('{"key": "')
     assert find_titles(repo, "alpha") == ["Alpha"]
-    assert json.loads(cache.read_text())["entries"]["log/a.md"]["entry"]["title"] == "Alpha"
+    readable: dict[str, Any] = {}  # the shard that holds the entry, rewritten
+    for shard in cache.glob("*.json"):
+        with contextlib.suppress(ValueError):
+            readable.update(json.loads(shard.read_text())["entries"])
+    assert readable["log/a.md"]["entry"]["title"] == "Alpha"
     assert repo.git("status", "--porcelain", "--ignored=no") == "?? log/\n?? mkdocs.yml\n"
 
 
@@ -109,7 +122,7 @@ def test_an_entry_from_the_cache_brings_the_digest_of_what_it_holds(repo: Repo) 
     settings = load_settings(repo.root)
     build_log(settings, history=False)  # parses, and stores the entry with its digest
     cached = build_log(settings, history=False).entries[0].entry
-    stored = json.loads((settings.cache_path / CACHE_NAME).read_bytes())["entries"]["log/a.md"]
+    stored = stored_entries(settings.cache_path / CACHE_NAME)["log/a.md"]
     assert entry_digest(cached) == stored["digest"] == entry_digest(replace(cached, mtime=1.0))
     assert entry_digest(replace(cached, title="Beta")) != stored["digest"]
 
@@ -118,3 +131,25 @@ def test_an_entry_from_the_cache_brings_the_digest_of_what_it_holds(repo: Repo) 
     edited = build_log(settings, history=False).entries[0].entry
     assert edited.metrics == {"val_f1": 0.9}
     assert entry_digest(edited) != stored["digest"]
+
+
+def test_an_edit_writes_only_the_part_of_the_cache_that_holds_the_entry(repo: Repo) -> None:
+    paths = [repo.entry(f"log/e{n}.md", title=f"Entry {n}") for n in range(40)]
+    for path in paths:
+        settle(path)
+    settings = load_settings(repo.root)
+    cache = settings.cache_path / CACHE_NAME
+    build_log(settings, history=False)
+    shards = sorted(cache.glob("*.json"))
+    assert 1 < len(shards) <= SHARDS
+    for shard in shards:
+        settle(shard)
+    before = {shard.name: shard.stat().st_mtime for shard in shards}
+    paths[7].write_text(paths[7].read_text().replace("Entry 7", "Entry seven"))
+    settle(paths[7], AN_HOUR_AGO + 60)
+    log = build_log(settings, history=False)
+    assert "Entry seven" in [item.title for item in log.entries]
+    after = {shard.name: shard.stat().st_mtime for shard in cache.glob("*.json")}
+    assert sum(after[name] != before[name] for name in before) == 1
+    assert stored_entries(cache)["log/e7.md"]["entry"]["title"] == "Entry seven"
+    assert len(stored_entries(cache)) == 40

@@ -12,6 +12,7 @@ import yaml
 
 from researchlog.core.settings import load_settings
 from researchlog.log.join import build_log
+from researchlog.read.entry_cache import CACHE_NAME, EntryCache
 from researchlog.read.schema import json_schema
 from support import ROOT, Repo, front_matter, run_cli
 
@@ -278,8 +279,8 @@ def test_the_parse_cache_returns_the_card_parsing_returns(repo: Repo) -> None:
     settings = load_settings(repo.root)
     fresh = build_log(settings, history=False)
     cached = build_log(settings, history=False)
-    stored = json.loads((settings.cache_path / "entries.json").read_text(encoding="utf-8"))
-    assert stored["entries"]["log/projects/ticket-routing.md"]["card"]["title"] == CARD["title"]
+    stored = EntryCache.open(settings.cache_path / CACHE_NAME).stored
+    assert stored["log/projects/ticket-routing.md"]["card"]["title"] == CARD["title"]
     assert cached.cards["ticket-routing"].card == fresh.cards["ticket-routing"].card
     assert fresh.cards["ticket-routing"].card.extra == {"extra_note": "kept"}
     assert cached.problems == fresh.problems and fresh.problems  # the unknown field warning

@@ -1,10 +1,11 @@
 """A parse cache for entries, so every command starts fast on a large log.
 
-Parsing and validating 5,000 front matters takes seconds; loading the results back from one
-JSON file takes a fraction of that. A file is re-read whenever its size or modification time
-changes, and the whole cache is dropped when the code that parses entries changes. The cache
-is only ever a speed-up: a missing, damaged or unwritable cache means a slower run, never a
-different result.
+Parsing and validating 5,000 front matters takes seconds; loading the results back from JSON
+takes a fraction of that. The cache is a folder of SHARDS files, each entry in the one its
+path hashes to, so a build after an edit writes one of them again, not all. A file is re-read
+whenever its size or modification time changes, and the whole cache is dropped when the code
+that parses entries changes. The cache is only ever a speed-up: a missing, damaged or
+unwritable cache means a slower run, never a different result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+import zlib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,9 @@ from .entries import Entry, LogFile, read_entry
 from .links import LinkRef
 from .projects import Decision, KillIf, ProjectCard
 
-CACHE_NAME = "entries.json"
+CACHE_NAME = "entries"  # a folder of SHARDS files
+SHARDS = 16
+_OLD_FILE = "entries.json"  # the cache as one file, before shards: removed when seen
 FORMAT = 3  # bump when the stored shape of Entry, ProjectCard or Problem changes
 # A file modified this recently may be modified again within the same clock tick, keeping
 # its size and mtime (git's "racy" files); such files are re-read until they settle.
@@ -63,24 +67,29 @@ class EntryCache:
     """Parsed entries (and project cards) by path, each stored with the size and mtime of the
     file it came from."""
 
-    file: Path | None
+    folder: Path | None
     key: str = field(default_factory=_code_key)
     stored: dict[str, Any] = field(default_factory=dict)
     kept: dict[str, Any] = field(default_factory=dict)  # what the next run can reuse
     reread: int = 0
 
     @classmethod
-    def open(cls, file: Path | None) -> EntryCache:
-        cache = cls(file)
+    def open(cls, folder: Path | None) -> EntryCache:
+        cache = cls(folder)
         _digests.clear()  # a new build's entries: the last one's are let go
-        if file is None:
+        if folder is None:
             return cache
-        try:
-            data = json.loads(file.read_bytes())
-            if isinstance(data, dict) and data.get("key") == cache.key:
-                cache.stored = dict(data["entries"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a damaged cache is only a slower run
+        for number in range(SHARDS):
+            try:
+                data = json.loads((folder / _shard_name(number)).read_bytes())
+                if isinstance(data, dict) and data.get("key") == cache.key:
+                    cache.stored.update(
+                        (path, record)
+                        for path, record in dict(data["entries"]).items()
+                        if _shard(path) == number
+                    )
+            except (OSError, ValueError, KeyError, TypeError):
+                pass  # a missing or damaged shard is only a slower run
         return cache
 
     def read(self, root: Path, path: str) -> tuple[LogFile | None, list[Problem]]:
@@ -111,12 +120,33 @@ class EntryCache:
         return entry, problems
 
     def save(self) -> None:
-        """Write the cache if anything changed; files that are gone are dropped from it."""
-        if self.file is None or (not self.reread and self.kept.keys() == self.stored.keys()):
+        """Write the shards in which anything changed; files that are gone are dropped."""
+        if self.folder is None:
             return
-        payload = {"key": self.key, "entries": self.kept}
+        kept: list[dict[str, Any]] = [{} for _ in range(SHARDS)]
+        for path, record in self.kept.items():
+            kept[_shard(path)][path] = record
+        changed = {_shard(path) for path in self.stored.keys() ^ self.kept.keys()}
+        # A record read again is a new one; one from the cache is the very record stored.
+        changed.update(
+            _shard(path)
+            for path, record in self.kept.items()
+            if self.stored.get(path) is not record
+        )
         with contextlib.suppress(OSError):  # e.g. a read-only checkout: just no cache
-            write_atomic(self.file, json.dumps(payload, separators=(",", ":")).encode())
+            for number in sorted(changed):
+                payload = {"key": self.key, "entries": kept[number]}
+                data = json.dumps(payload, separators=(",", ":")).encode()
+                write_atomic(self.folder / _shard_name(number), data)
+            (self.folder.parent / _OLD_FILE).unlink(missing_ok=True)
+
+
+def _shard(path: str) -> int:
+    return zlib.crc32(path.encode()) % SHARDS
+
+
+def _shard_name(number: int) -> str:
+    return f"{number:02d}.json"
 
 
 def _encode(entry: LogFile | None, problems: list[Problem], stamp: list[int]) -> Any:
