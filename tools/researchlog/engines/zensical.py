@@ -30,6 +30,7 @@ import yaml
 
 from ..build.session import BuildSession, Output
 from ..build.sitefolder import MARKER
+from ..core.collector import collection_paused
 from ..core.problems import Problem
 from ..core.settings import read_config, settings_of, with_usable_cache
 from ..pages.model import NavItem, Site, StaticFile
@@ -136,13 +137,14 @@ def prepare(config: Path, site_dir: Path | None, counting: _Counting) -> Stage:
     try:
         for problem in cache_problems:
             out.problem(problem)
-        session.read()
         data = read_config(config)
-        site = session.make_site(
-            directory_urls=bool(data.get("use_directory_urls", True)),
-            language=_theme(data).get("language") or "en",
-            site_dir=site_dir if site_dir is not None else stage.docs,
-        )
+        with collection_paused():
+            session.read()
+            site = session.make_site(
+                directory_urls=bool(data.get("use_directory_urls", True)),
+                language=_theme(data).get("language") or "en",
+                site_dir=site_dir if site_dir is not None else stage.docs,
+            )
         stage.write_site(site, session)
         stage.write_files([StaticFile(SEARCH_BOX_STYLESHEET, material_search_css())])
         stage.write_files(session.finish_notebooks())

@@ -26,6 +26,7 @@ from ..build.outputs import FOLDER as OUTPUTS
 from ..build.outputs import PageOutputs
 from ..build.session import BuildSession, Output
 from ..core.cache import make_folder
+from ..core.collector import collection_paused
 from ..core.problems import Problem
 from ..core.settings import Settings, with_usable_cache
 from ..views.search import status_filters
@@ -101,28 +102,31 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
     @event_priority(50)
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.session is not None and self.settings is not None
-        log = self.session.read()
-        site = self.session.make_site(
-            directory_urls=config.use_directory_urls,
-            language=config.theme.get("language") or "en",
-            site_dir=Path(config.site_dir),
-            preview=self.serving,
-        )
-        files = site_files(files, site, config, self.settings, user_nav=self.user_nav)
-        self.ours = set(self.session.sources)
-        self.rendering = Rendering(config, files, self.settings, self.ours)
-        if not self.user_nav:
-            config.nav = mkdocs_nav(site.nav)
-        self.outputs = PageOutputs(self.settings.cache_path / OUTPUTS, shell_key(config, site))
-        self.keys = {page.src_uri: page.key for page in site.pages if page.key}
-        if self.dirty:
-            reused = reuse_pages(files, self.keys, self.outputs)
-            for uri in reused:
-                del self.keys[uri]
-            logger.info(f"{len(reused)} of {len(site.pages)} pages unchanged since they were built")
-        # What is made so far lives until the build ends: keep the garbage collector from
-        # going through it again and again while pages are rendered.
-        gc.freeze()
+        with collection_paused():
+            log = self.session.read()
+            site = self.session.make_site(
+                directory_urls=config.use_directory_urls,
+                language=config.theme.get("language") or "en",
+                site_dir=Path(config.site_dir),
+                preview=self.serving,
+            )
+            files = site_files(files, site, config, self.settings, user_nav=self.user_nav)
+            self.ours = set(self.session.sources)
+            self.rendering = Rendering(config, files, self.settings, self.ours)
+            if not self.user_nav:
+                config.nav = mkdocs_nav(site.nav)
+            self.outputs = PageOutputs(self.settings.cache_path / OUTPUTS, shell_key(config, site))
+            self.keys = {page.src_uri: page.key for page in site.pages if page.key}
+            if self.dirty:
+                reused = reuse_pages(files, self.keys, self.outputs)
+                for uri in reused:
+                    del self.keys[uri]
+                logger.info(
+                    f"{len(reused)} of {len(site.pages)} pages unchanged since they were built"
+                )
+            # What is made so far lives until the build ends: keep the garbage collector from
+            # going through it again and again while pages are rendered.
+            gc.freeze()
         logger.info(
             f"{len(log.entries)} entries, {len(log.playbook)} playbook pages,"
             f" {len(site.pages)} pages"

@@ -9,7 +9,6 @@ changed meanwhile. Any other change waits for the rebuild, as before.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from mkdocs.structure.pages import Page
 
 from ..build.quick import Snapshot, quick_pages
 from ..build.session import BuildSession
+from ..core.collector import collection_paused
 from ..core.settings import Settings
 from ..pages.urls import Urls
 from .files import page_file
@@ -68,14 +68,12 @@ class Preview:
     def _rebuild(self, server: LiveReloadServer, rebuild: Callable[[], None]) -> None:
         # The last build's objects are many: a full collection of them now would cost more
         # than the pages; the rebuild right after frees what this makes.
-        gc.disable()
-        try:
-            shown = self.show_edits()
-        except Exception as exc:  # only the shortcut is lost: the rebuild shows the edit
-            self.say(f"the edit shows when the rebuild is done ({exc})")
-            shown = False
-        finally:
-            gc.enable()
+        with collection_paused():
+            try:
+                shown = self.show_edits()
+            except Exception as exc:  # only the shortcut is lost: the rebuild shows the edit
+                self.say(f"the edit shows when the rebuild is done ({exc})")
+                shown = False
         if shown:
             show_now(server)
         rebuild()
