@@ -7,8 +7,9 @@ import html
 import itertools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ..analysis.activity import Event, by_week, events
 from ..analysis.bets import Bet
@@ -26,6 +27,7 @@ from ..pages.paths import (
     timeline_years,
 )
 from ..pages.urls import Urls
+from ..read.projects import Decision
 from ..read.schema import PROJECT_STATUS_LABELS, STATUS_LABELS
 from .bet_card import DECISIONS_ANCHOR
 
@@ -203,32 +205,19 @@ def _event_text(event: Event, urls: Urls) -> str:
 
 def project_feed_xml(log: Log, bet: Bet, urls: Urls) -> bytes:
     """The Atom feed of one bet, one item per happening: new entries and their status
-    changes, changes of the bet's own status, and its decisions. Newest first."""
+    changes, changes of the bet's own status, and its decisions. Newest first. A bet may have
+    thousands of happenings: each is made into an item only if it is among the newest."""
     project = bet.project
     slug = slugify(project)
     page = urls.page(project_page(project))
-    items: list[tuple[dt.datetime, FeedItem]] = []
+    # (when, id, the item made with that id): the feed's order, and the item made if kept.
+    happenings: list[tuple[dt.datetime, str, Callable[[str], FeedItem]]] = []
     for event in events(log):
         if event.item.entry.project != project:
             continue
         what = "new" if event.is_new else event.status
-        items.append(
-            (
-                event.when,
-                FeedItem(
-                    title=_strip_tags(_event_text(event, urls)),
-                    id=_feed_id(log, f"projects/{slug}/{event.item.slug}/{what}"),
-                    updated=event.when,
-                    link=urls.page(event.item.entry.path),
-                    content=f"<p>{_event_text(event, urls)}</p>"
-                    + (
-                        f"<p>{esc(event.item.entry.outcome)}</p>"
-                        if event.item.entry.outcome
-                        else ""
-                    ),
-                ),
-            )
-        )
+        feed_id = _feed_id(log, f"projects/{slug}/{event.item.slug}/{what}")
+        happenings.append((event.when, feed_id, partial(_event_item, event, urls)))
     card = bet.card
     if card is not None:
         changes = [c for c in card.history.status_history if c.commit and c.date]
@@ -237,43 +226,47 @@ def project_feed_xml(log: Log, bet: Bet, urls: Urls) -> bytes:
             old = PROJECT_STATUS_LABELS.get(before.status, before.status)
             new = PROJECT_STATUS_LABELS.get(after.status, after.status)
             text = f"{bet.title}: {old} → {new}"
-            items.append(
-                (
-                    after.date,
-                    FeedItem(
-                        title=text,
-                        id=_feed_id(log, f"projects/{slug}/status/{after.commit}"),
-                        updated=after.date,
-                        link=page,
-                        content=f"<p>{esc(text)}</p>",
-                    ),
-                )
-            )
+            feed_id = _feed_id(log, f"projects/{slug}/status/{after.commit}")
+            happenings.append((after.date, feed_id, partial(_text_item, text, after.date, page)))
         for index, decision in enumerate(card.card.decisions):
             when = dt.datetime.combine(decision.date, dt.time(), dt.UTC)
-            items.append(
-                (
-                    when,
-                    FeedItem(
-                        title=f"Decision: {decision.label}: {decision.why}",
-                        id=_feed_id(
-                            log, f"projects/{slug}/decision/{decision.date.isoformat()}/{index}"
-                        ),
-                        updated=when,
-                        link=f"{page}#{DECISIONS_ANCHOR}",
-                        content=f"<p><strong>{esc(decision.label)}</strong>"
-                        f" ({decision.date.isoformat()}): {esc(decision.why)}</p>",
-                    ),
-                )
-            )
-    items.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
+            feed_id = _feed_id(log, f"projects/{slug}/decision/{decision.date.isoformat()}/{index}")
+            happenings.append((when, feed_id, partial(_decision_item, decision, when, page)))
+    happenings.sort(key=lambda happening: (happening[0], happening[1]), reverse=True)
     return atom_feed(
         log,
         path=project_feed(project),
         title=f"{log.settings.site_name}: {bet.title}",
         alternate=page,
         id_suffix=f"projects/{slug}",
-        items=[item for _, item in items[:PROJECT_FEED_ITEMS]],
+        items=[make(feed_id) for _, feed_id, make in happenings[:PROJECT_FEED_ITEMS]],
+    )
+
+
+def _event_item(event: Event, urls: Urls, feed_id: str) -> FeedItem:
+    outcome = event.item.entry.outcome
+    return FeedItem(
+        title=_strip_tags(_event_text(event, urls)),
+        id=feed_id,
+        updated=event.when,
+        link=urls.page(event.item.entry.path),
+        content=f"<p>{_event_text(event, urls)}</p>"
+        + (f"<p>{esc(outcome)}</p>" if outcome else ""),
+    )
+
+
+def _text_item(text: str, when: dt.datetime, link: str, feed_id: str) -> FeedItem:
+    return FeedItem(title=text, id=feed_id, updated=when, link=link, content=f"<p>{esc(text)}</p>")
+
+
+def _decision_item(decision: Decision, when: dt.datetime, page: str, feed_id: str) -> FeedItem:
+    return FeedItem(
+        title=f"Decision: {decision.label}: {decision.why}",
+        id=feed_id,
+        updated=when,
+        link=f"{page}#{DECISIONS_ANCHOR}",
+        content=f"<p><strong>{esc(decision.label)}</strong>"
+        f" ({decision.date.isoformat()}): {esc(decision.why)}</p>",
     )
 
 
