@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,16 +98,24 @@ class Report:
         return self.results[top].median / self.results[bottom].median
 
     def ratios(self) -> dict[str, float]:
-        found = {
-            "cold/plain": self.ratio("cold", "plain"),
-            "warm/plain": self.ratio("warm", "plain"),
-            "nochange/plain": self.ratio("nochange", "plain"),
-            "ci/plain": self.ratio("ci", "plain"),
-            "history/floor": self.ratio("history", "floor"),
+        """Each ratio whose two steps were measured (--only may leave some out)."""
+        pairs = {
+            "cold/plain": ("cold", "plain"),
+            "warm/plain": ("warm", "plain"),
+            "nochange/plain": ("nochange", "plain"),
+            "ci/plain": ("ci", "plain"),
+            "history/floor": ("history", "floor"),
         }
-        plain_rss = self.results["plain"].peak_mb
-        found["cold rss/plain rss"] = self.results["cold"].peak_mb / plain_rss
-        found["warm rss/plain rss"] = self.results["warm"].peak_mb / plain_rss
+        found = {
+            name: self.ratio(top, bottom)
+            for name, (top, bottom) in pairs.items()
+            if top in self.results and bottom in self.results
+        }
+        if "plain" in self.results:
+            plain_rss = self.results["plain"].peak_mb
+            for step in ("cold", "warm"):
+                if step in self.results:
+                    found[f"{step} rss/plain rss"] = self.results[step].peak_mb / plain_rss
         return found
 
 
@@ -249,7 +257,16 @@ def search_index_size(site: Path) -> int:
     return 0
 
 
-def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = True) -> Report:
+STEPS = ("floor", "history", "plain", "cold", "warm", "nochange", "ci", "check", "find")
+
+
+def run(
+    corpus: Path,
+    runs: int,
+    log: Callable[[str], None],
+    browser: bool = True,
+    only: Collection[str] = (),
+) -> Report:
     settings = load_settings(corpus)
     log_dir, playbook_dir = settings.log_dir, settings.playbook_dir
     entries = list((corpus / log_dir).rglob("*.md"))
@@ -337,6 +354,8 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
                 ),
             ),
         }
+        if only:
+            steps = {name: step for name, step in steps.items() if name in only}
         # Rounds interleave the steps, so a slow moment of the machine hits all of them alike.
         for name in steps:
             report.results[name] = Result(name)
@@ -347,7 +366,7 @@ def run(corpus: Path, runs: int, log: Callable[[str], None], browser: bool = Tru
                 report.results[name].seconds.append(seconds)
                 report.results[name].rss_kb.append(rss)
                 report.results[name].own_rss_kb.extend(own)
-        report.sizes["plain site"] = folder_size(work / "plain-site")
+        report.sizes["plain site"] = folder_size(work / "plain-site")  # 0 if not built
         report.sizes["plain search index"] = search_index_size(work / "plain-site")
         report.sizes["site"] = folder_size(work / "site")
         report.sizes["search index"] = search_index_size(work / "site")
@@ -452,16 +471,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-browser", action="store_true", help="skip the search and explorer measurements"
     )
+    parser.add_argument(
+        "--only",
+        help="measure only these steps, comma-separated (e.g. plain,nochange,ci: the CI step"
+        " after a build at the commit before, as in a full run)",
+    )
     args = parser.parse_args(argv)
     corpus = Path(args.corpus).resolve()
     if not (corpus / "mkdocs.yml").exists():
         print(f"{corpus} has no mkdocs.yml: run `researchlog init` in it first", file=sys.stderr)
+        return 2
+    only = [name.strip() for name in args.only.split(",")] if args.only else []
+    unknown = [name for name in only if name not in STEPS]
+    if unknown:
+        known = ", ".join(STEPS)
+        print(f"--only: no step {', '.join(unknown)}; the steps: {known}", file=sys.stderr)
         return 2
     report = run(
         corpus,
         max(1, args.runs),
         lambda m: print(f"... {m}", file=sys.stderr),
         browser=not args.no_browser,
+        only=only,
     )
     print(format_report(report))
     if args.json:

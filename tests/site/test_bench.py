@@ -44,3 +44,30 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     assert data["sizes"]["site"] > data["sizes"]["plain site"] * 0.5
     # The benchmark restores the entry it edits for the warm rebuild.
     assert git_status(corpus) == ["?? log/entry.schema.json"]  # added by init, nothing else
+
+
+@pytest.mark.slow
+def test_benchmark_measures_only_the_steps_asked_for(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "c20", entries=20, notebooks=2)
+    assert run_cli("init", cwd=corpus).returncode == 0
+    bench = ["-m", "benchmarks.bench", str(corpus), "--runs", "1", "--no-browser"]
+    result = run_cli(
+        *bench,
+        "--only",
+        "nochange,ci",
+        "--json",
+        str(tmp_path / "bench.json"),
+        cwd=ROOT,
+        module=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert sorted(data["results"]) == ["ci", "nochange"]
+    assert data["results"]["ci"]["seconds"][0] > 0
+    assert data["ratios"] == {}  # no plain build to compare with
+    assert "| (f) CI build, cache restored, one-entry commit |" in result.stdout
+    assert git_status(corpus) == ["?? log/entry.schema.json"]
+
+    wrong = run_cli(*bench, "--only", "ci,coffee", cwd=ROOT, module=False)
+    assert wrong.returncode == 2
+    assert "--only: no step coffee" in wrong.stderr
