@@ -199,7 +199,8 @@ def _environment(config: Path) -> list[str]:
 def _add_tree(
     hasher: hashlib._Hash, top: Path, skipped: set[Path], *, hidden: bool = False
 ) -> None:
-    folders = [top]
+    # Tens of thousands of files: their paths stay strings (a Path for each cost a third).
+    folders = [str(top)]
     while folders:
         folder = folders.pop()
         try:
@@ -209,19 +210,20 @@ def _add_tree(
             hasher.update(f"unreadable {folder}\0".encode())
             continue
         for item in items:
-            path = Path(item.path)
             try:
                 if item.is_dir(follow_symlinks=False):
                     if item.name in _SKIPPED or (item.name.startswith(".") and not hidden):
                         continue
-                    if not (skipped and path.resolve() in skipped):
-                        folders.append(path)
+                    if not (skipped and Path(item.path).resolve() in skipped):
+                        folders.append(item.path)
                     continue
                 stat = item.stat(follow_symlinks=True)
             except OSError:
-                hasher.update(f"unreadable {path}\0".encode())
+                hasher.update(f"unreadable {item.path}\0".encode())
                 continue
-            hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0".encode())
+            hasher.update(
+                f"{item.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0".encode()
+            )
 
 
 def _add_stat(hasher: hashlib._Hash, path: Path) -> None:
