@@ -7,23 +7,18 @@ import os
 import threading
 from pathlib import Path
 
-import pytest
-
 from researchlog.core.cache import link_file
 from researchlog.plugin.mkdocs_private.quickpage import write_whole
 
 
-@pytest.mark.parametrize("link", [True, False])
-def test_a_file_linked_from_the_cache_is_replaced_not_written_through(
-    tmp_path: Path, link: bool
-) -> None:
+def test_a_file_linked_from_the_cache_is_replaced_not_written_through(tmp_path: Path) -> None:
     kept, page = tmp_path / "kept.html", tmp_path / "site" / "page.html"
     kept.write_text("kept")
     page.parent.mkdir()
     os.link(kept, page)
     newer = tmp_path / "newer.html"
     newer.write_text("newer")
-    link_file(newer, page, link=link)
+    link_file(newer, page)
     assert (kept.read_text(), page.read_text()) == ("kept", "newer")
     write_whole(b"written", str(page))
     assert (kept.read_text(), newer.read_text(), page.read_text()) == ("kept", "newer", "written")
@@ -51,19 +46,18 @@ def test_a_file_being_replaced_is_always_there_whole(tmp_path: Path) -> None:
     reader = threading.Thread(target=read)
     reader.start()
     for turn in range(300):
-        link_file(versions[turn % 2], page, link=turn % 3 != 0)
+        link_file(versions[turn % 2], page)
         write_whole(versions[turn % 2].read_bytes(), str(page))
     done.set()
     reader.join()
     assert seen <= {b"0\x02", b"1\x02"}
 
 
-@pytest.mark.parametrize("link", [True, False])
-def test_a_new_file_is_a_copy_unless_a_link_was_asked_for(tmp_path: Path, link: bool) -> None:
+def test_a_new_file_is_a_link_where_the_file_system_has_them(tmp_path: Path) -> None:
     kept, page = tmp_path / "kept.html", tmp_path / "site" / "page.html"
     kept.write_text("kept")
     page.parent.mkdir()
-    link_file(kept, page, link=link)
+    link_file(kept, page)
     assert page.read_text() == "kept"
-    assert page.samefile(kept) is link
+    assert page.samefile(kept)
     assert sorted(p.name for p in page.parent.iterdir()) == ["page.html"]

@@ -156,8 +156,9 @@ def partition(documents: Sequence[D], pages: int = PART_PAGES) -> list[list[D]]:
 
 class SearchIndexJob:
     """The search index of the documents, in `output`, in parts. Each part is kept in the
-    cache by a digest of its documents (index_key): the parts an earlier build made are copied
-    into the site, and pagefind makes the others in a worker while the engine renders."""
+    cache by a digest of its documents (index_key): the parts an earlier build made are linked
+    into the site (while their files are as pagefind made them), and pagefind makes the
+    others in a worker while the engine renders."""
 
     def __init__(
         self,

@@ -95,19 +95,19 @@ def throwaway_folder() -> Path:
     return folder
 
 
-def link_file(source: Path, target: Path, *, link: bool = True) -> None:
+def link_file(source: Path, target: Path) -> None:
     """`target` made the same as `source`: a hard link where the file system allows one (no
-    copy, no space), else a copy; always a copy with link=False, for a file someone may edit
-    in place later (a site's file must never be the cache's). A site being served never
-    lacks the file meanwhile (replacing)."""
-    if link:
-        with contextlib.suppress(OSError):
-            if source.samefile(target):
-                return  # linked already
-    if _made_anew(source, target, link=link):
+    copy, no space), else a copy. A file already at `target` is replaced, never written
+    through (it may be a link to another), and a site being served never lacks the file
+    meanwhile. A site's file linked from the cache is trusted only while as it was kept
+    (build/outputs.py)."""
+    with contextlib.suppress(OSError):
+        if source.samefile(target):
+            return  # linked already
+    if _made_anew(source, target):
         return
     with replacing(target) as temporary:
-        if not (link and _hard_link(source, temporary)):
+        if not _hard_link(source, temporary):
             shutil.copyfile(source, temporary)
 
 
@@ -130,11 +130,11 @@ def link_into(source: str, target: str) -> None:
         link_file(Path(source), Path(target))
 
 
-def _made_anew(source: Path, target: Path, *, link: bool) -> bool:
+def _made_anew(source: Path, target: Path) -> bool:
     """`target` made where no file is yet (a build's new folder): nothing to replace and no
     link to write through, so no temporary. False when there is a file."""
     try:
-        if link and _hard_link(source, target):
+        if _hard_link(source, target):
             return True
         with source.open("rb") as original, target.open("xb") as copy:
             try:
