@@ -23,7 +23,7 @@ import os
 import time
 from pathlib import Path
 
-from ..core.cache import link_file, link_into, make_folder, read, write_atomic
+from ..core.cache import file_stamp, link_into, make_folder, read, write_atomic
 
 FOLDER = "pages"
 STAMPS = "stamps.json"  # each kept page's name: its [size, mtime in ns] when it was kept
@@ -58,7 +58,7 @@ class PageOutputs:
         stamp = self.stamps.get(name)
         stored = self._path(name)
         try:
-            if stamp is None or _stamp(os.stat(stored)) != stamp:  # noqa: PTH116
+            if stamp is None or file_stamp(os.stat(stored)) != stamp:  # noqa: PTH116
                 self.dropped.add(name)
                 return False
             link_into(stored, target)
@@ -72,13 +72,12 @@ class PageOutputs:
         if not key:
             return
         name = self._name(key)
-        stored = Path(self._path(name))
+        stored = self._path(name)
         with contextlib.suppress(OSError):
             if not Path(rendered).is_file():
                 return
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            link_file(Path(rendered), stored)
-            self.used[name] = _stamp(stored.stat())
+            link_into(rendered, stored)
+            self.used[name] = file_stamp(os.stat(stored))  # noqa: PTH116
 
     def save(self) -> None:
         """Record what this build kept, beside what other builds recorded meanwhile."""
@@ -88,7 +87,6 @@ class PageOutputs:
             for name in self.dropped:
                 stamps.pop(name, None)
             stamps.update(self.used)
-            self.stamps = stamps
             text = json.dumps({name: list(stamp) for name, stamp in stamps.items()})
             write_atomic(self.folder / STAMPS, text.encode())
 
@@ -113,10 +111,6 @@ class PageOutputs:
                     path.unlink()
                     self.dropped.add(path.stem)
                     self.used.pop(path.stem, None)
-
-
-def _stamp(status: os.stat_result) -> Stamp:
-    return status.st_size, status.st_mtime_ns
 
 
 def _read_stamps(path: Path) -> dict[str, Stamp]:

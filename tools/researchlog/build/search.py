@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, TypeVar
 
-from ..core.cache import link_into, make_folder
+from ..core.cache import file_stamp, link_into, make_folder
 
 if TYPE_CHECKING:
     from ..views.search import SearchDocument
@@ -394,7 +394,7 @@ def _kept_files(part: Path) -> list[str] | None:
         recorded = json.loads((part / FILES).read_text(encoding="utf-8"))
         for relative, (size, mtime) in recorded.items():
             status = os.stat(os.path.join(part, relative))  # noqa: PTH116, PTH118
-            if (status.st_size, status.st_mtime_ns) != (size, mtime):
+            if file_stamp(status) != (size, mtime):
                 return None
     except (OSError, ValueError, TypeError, AttributeError):
         return None
@@ -406,8 +406,7 @@ def _record_files(part: Path) -> None:
     recorded = {}
     for path in part.rglob("*"):
         if path.is_file():
-            status = path.stat()
-            recorded[path.relative_to(part).as_posix()] = [status.st_size, status.st_mtime_ns]
+            recorded[path.relative_to(part).as_posix()] = list(file_stamp(path.stat()))
     (part / FILES).write_text(json.dumps(recorded, sort_keys=True), encoding="utf-8")
 
 

@@ -95,6 +95,12 @@ def throwaway_folder() -> Path:
     return folder
 
 
+def file_stamp(status: os.stat_result) -> tuple[int, int]:
+    """What a file read or linked from a cache is checked by: its size and modification time
+    (ns), as they were when it was recorded."""
+    return status.st_size, status.st_mtime_ns
+
+
 def link_file(source: Path, target: Path) -> None:
     """`target` made the same as `source`: a hard link where the file system allows one (no
     copy, no space), else a copy. A file already at `target` is replaced, never written

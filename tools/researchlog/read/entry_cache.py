@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.cache import write_atomic
+from ..core.cache import file_stamp, write_atomic
 from ..core.codekey import code_key
 from ..core.problems import Problem
 from .entries import Entry, LogFile, read_entry
@@ -98,7 +98,7 @@ class EntryCache:
             stat = (root / path).stat()
         except OSError:
             return read_entry(root, path)  # reports the problem
-        stamp = [stat.st_size, stat.st_mtime_ns]
+        stamp = list(file_stamp(stat))
         record = self.stored.get(path)
         if record is not None and record.get("stamp") == stamp:
             try:
