@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from ..core.cache import digest
 from ..core.codekey import code_key
 from ..log import Log, LogEntry
 from ..pages.html import esc, status_badge
 from ..pages.urls import Urls
+from ..read.entry_cache import entry_digest
 from ..read.playbook import PlaybookPage
 from ..read.schema import STATUS_LABELS
 
@@ -78,12 +80,13 @@ def search_documents(log: Log, urls: Urls, language: str = "en") -> tuple[Search
 
 
 def search_sources(log: Log, urls: Urls, language: str = "en") -> tuple[DocumentSource, ...]:
-    """search_documents, each to be made when the index needs it."""
-    code = code_key(__name__)
+    """search_documents, each to be made when the index needs it. An entry's document is
+    keyed by the entry's digest (every field of it), its date and authors."""
+    made_by = (code_key(__name__), str(urls.directory_urls), language)
     sources = [
         DocumentSource(
             _document_path(urls.page(item.entry.path)),
-            _key(code, urls, language, _entry_shown(item)),
+            digest(*made_by, entry_digest(item.entry), repr(item.date), repr(item.authors)),
             functools.partial(entry_document, item, urls, language),
         )
         for item in log.entries
@@ -91,41 +94,12 @@ def search_sources(log: Log, urls: Urls, language: str = "en") -> tuple[Document
     sources += [
         DocumentSource(
             _document_path(urls.page(page.path)),
-            _key(code, urls, language, (page.path, page.title, page.summary, page.body)),
+            digest(*made_by, page.path, page.title, repr(page.summary), page.body),
             functools.partial(playbook_document, page, urls, language),
         )
         for page in log.playbook
     ]
     return tuple(sources)
-
-
-def _entry_shown(item: LogEntry) -> tuple[object, ...]:
-    """Everything of an entry that entry_document reads."""
-    entry = item.entry
-    return (
-        entry.path,
-        entry.title,
-        entry.status,
-        entry.question,
-        entry.outcome,
-        entry.project,
-        entry.dataset,
-        entry.tags,
-        entry.kind,
-        entry.body,
-        item.date,
-        item.authors,
-    )
-
-
-def _key(code: str, urls: Urls, language: str, shown: tuple[object, ...]) -> str:
-    hasher = hashlib.sha256(repr((code, urls.directory_urls, language)).encode())
-    for value in shown:
-        # Each value typed and sized: no two different lists of values read the same.
-        data = value.encode() if isinstance(value, str) else repr(value).encode()
-        hasher.update(f"{'s' if isinstance(value, str) else 'r'}{len(data)}:".encode())
-        hasher.update(data)
-    return hasher.hexdigest()
 
 
 def entry_document(item: LogEntry, urls: Urls, language: str = "en") -> SearchDocument:
