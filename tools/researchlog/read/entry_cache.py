@@ -117,6 +117,8 @@ class EntryCache:
             encoded = _encode(entry, problems, stamp)
             if encoded is not None:
                 self.kept[path] = encoded
+                if isinstance(entry, Entry):  # the digest a later run reads from the cache
+                    _digests[id(entry)] = (entry, encoded["digest"])
         return entry, problems
 
     def save(self) -> None:
