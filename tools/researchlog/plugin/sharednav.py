@@ -1,0 +1,115 @@
+"""One drawing of the navigation for the many pages that show it alike.
+
+Material draws the site's whole navigation into every page, through its partials/nav.html:
+a third of the time its templates take on a large log. An entry's page is not in the
+navigation, so no item in it is marked as the current one, and its navigation differs from
+another such page's only in how the links are written: each relative to the page's URL. Pages
+whose links all resolve alike get one drawing, made for the first of them by the theme's own
+partials/nav.html, unchanged.
+
+MkDocs writes a link from the page's URL, less a file name (mkdocs.utils.get_relative_url):
+up to the folder it shares with the target, then down to the target. So pages written from
+the same folder write every link alike. So do two pages in one folder, `log/2024/a/` and
+`log/2024/b/`, unless a target lies below one of them: such a page is drawn on its own.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, DictLoader, Environment, PrefixLoader, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+
+NAV = "partials/nav.html"
+THEME = "researchlog-theme"  # the theme's own templates, under this prefix
+# What the theme's partials/nav.html draws with. A custom_dir that replaces one of them may
+# draw something of the page itself: such a site draws every page's navigation anew.
+PARTS = (NAV, "partials/nav-item.html", "partials/logo.html", "partials/source.html")
+
+Key = tuple[str, tuple[str, ...]]
+
+
+def share_nav(env: Environment, config: MkDocsConfig, ours: Collection[str]) -> None:
+    """Make `partials/nav.html` draw once for each group of `ours` (source paths) that are
+    outside the navigation and whose links resolve alike; any other page is drawn as
+    before."""
+    custom = config.theme.custom_dir
+    if custom and any((Path(custom) / part).exists() for part in PARTS):
+        return
+    theme = env.loader
+    if theme is None:
+        return
+    env.loader = ChoiceLoader(
+        [
+            DictLoader({NAV: "{{ researchlog_nav() }}"}),
+            PrefixLoader({THEME: theme}),
+            theme,
+        ]
+    )
+    drawn: dict[tuple[int, Key], str] = {}  # by the navigation's id and the pages' key
+    below: dict[int, list[tuple[str, ...]]] = {}  # the parts of the URLs each nav links to
+
+    @pass_context
+    def draw(context: Context) -> Markup:
+        page, nav = context.get("page"), context.get("nav")
+        key = None
+        if page is not None and nav is not None and page.file.src_uri in ours:
+            if id(nav) not in below:
+                below[id(nav)] = [parts(url) for url in _targets(nav, config)]
+            key = shared_key(page.url, below[id(nav)], _any_active(nav))
+            if key is not None and (id(nav), key) in drawn:
+                return Markup(drawn[id(nav), key])
+        html = context.environment.get_template(f"{THEME}/{NAV}").render(context.get_all())
+        if key is not None:
+            drawn[id(nav), key] = html
+        return Markup(html)
+
+    env.globals["researchlog_nav"] = draw
+
+
+def link_base(url: str) -> tuple[str, ...]:
+    """The folders MkDocs writes a page's links from: its URL, less a file name."""
+    head, tail = posixpath.split(url)
+    return parts(head if "." in tail else url)
+
+
+def parts(url: str) -> tuple[str, ...]:
+    return tuple(part for part in posixpath.normpath("/" + url).split("/") if part)
+
+
+def shared_key(url: str, targets: Iterable[tuple[str, ...]], active: bool) -> Key | None:
+    """What decides the navigation drawn for the page at `url`, given the parts of every URL
+    it links to; None when an item in it is the current page. Pages whose links resolve from
+    the same folder share it; so do pages in the same folder with no target below any of
+    them (`log/2024/a/` and `log/2024/b/`)."""
+    if active:
+        return None
+    base = link_base(url)
+    if any(target[: len(base)] == base for target in targets):
+        return ("at", base)
+    return ("in", base[:-1])
+
+
+def _any_active(nav: Any) -> bool:
+    # MkDocs marks the current page and every section above it: the top level tells.
+    return any(item.active for item in nav.items)
+
+
+def _targets(nav: Any, config: MkDocsConfig) -> list[str]:
+    """Every URL the navigation links to: its pages and links, the home page, the logo."""
+    urls = [str(config.extra.get("homepage") or ""), str(config.theme.get("logo") or "")]
+    if nav.homepage is not None:
+        urls.append(nav.homepage.url)
+    items = list(nav.items)
+    while items:
+        item = items.pop()
+        items.extend(getattr(item, "children", None) or ())
+        url = getattr(item, "url", None)
+        if isinstance(url, str):
+            urls.append(url)
+    return urls
