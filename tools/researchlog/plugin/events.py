@@ -35,7 +35,7 @@ from .files import add_static_files, keep_pages, mkdocs_nav, reuse_pages, shell_
 from .mkdocs_private.quickpage import watch_with_events, whole_writes
 from .mkdocs_private.rendering import Rendering, cold, renders_ahead
 from .preview import LastBuild, Preview
-from .sharednav import share_nav
+from .themeparts import share_parts
 
 logger = get_plugin_logger("researchlog")
 
@@ -176,7 +176,7 @@ class ResearchLogPlugin(BasePlugin[ResearchLogConfig]):  # type: ignore[no-untyp
             folder = self.settings.cache_path / "templates"
             make_folder(folder)
             env.bytecode_cache = FileSystemBytecodeCache(str(folder))
-        share_nav(env, config, self.ours)
+        share_parts(env, config, self.ours)
         self.env = env
         return env
 

@@ -1,56 +1,79 @@
-"""One drawing of the navigation for the many pages that show it alike.
+"""Parts of Material's pages made once for many pages, not again on every page.
 
-Material draws the site's whole navigation into every page, through its partials/nav.html:
-a third of the time its templates take on a large log. An entry's page is not in the
-navigation, so no item in it is marked as the current one, and its navigation differs from
-another such page's only in how the links are written: each relative to the page's URL. Pages
-whose links all resolve alike get one drawing, made for the first of them by the theme's own
-partials/nav.html, unchanged.
+The navigation. Material draws the site's whole navigation into every page, through its
+partials/nav.html: a third of the time its templates take on a large log. An entry's page is
+not in the navigation, so no item in it is marked as the current one, and its navigation
+differs from another such page's only in how the links are written: each relative to the
+page's URL. Pages whose links all resolve alike get one drawing, made for the first of them by
+the theme's own partials/nav.html, unchanged.
 
 MkDocs writes a link from the page's URL, less a file name (mkdocs.utils.get_relative_url):
 up to the folder it shares with the target, then down to the target. So pages written from
 the same folder write every link alike. So do two pages in one folder, `log/2024/a/` and
 `log/2024/b/`, unless a target lies below one of them: such a page is drawn on its own.
+
+The words. Each of the 30 or so words a page is drawn with (`lang.t("search")`) makes
+Material's whole table of its language's words again; the theme's partials/language.html
+here looks each word up once.
+
+Both are installed only where the theme's own templates draw them: a custom_dir that replaces
+one of the templates involved keeps every page drawn as before.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, Environment, PrefixLoader, pass_context
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    DictLoader,
+    Environment,
+    PrefixLoader,
+    TemplateNotFound,
+    pass_context,
+)
 from jinja2.runtime import Context
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 
 NAV = "partials/nav.html"
+LANGUAGE = "partials/language.html"
 THEME = "researchlog-theme"  # the theme's own templates, under this prefix
 # What the theme's partials/nav.html draws with. A custom_dir that replaces one of them may
-# draw something of the page itself: such a site draws every page's navigation anew.
-PARTS = (NAV, "partials/nav-item.html", "partials/logo.html", "partials/source.html")
+# draw something of the page itself.
+NAV_PARTS = (NAV, "partials/nav-item.html", "partials/logo.html", "partials/source.html")
+# In Material's partials/language.html: how a word is found, made again on every call.
+_LOOKUP = "{{ lang.t(key) or fallback.t(key) or key }}"
+_LOOKUP_ONCE = "{{ researchlog_word(lang, fallback, key) }}"
 
 Key = tuple[str, tuple[str, ...]]
 
 
-def share_nav(env: Environment, config: MkDocsConfig, ours: Collection[str]) -> None:
-    """Make `partials/nav.html` draw once for each group of `ours` (source paths) that are
-    outside the navigation and whose links resolve alike; any other page is drawn as
-    before."""
-    custom = config.theme.custom_dir
-    if custom and any((Path(custom) / part).exists() for part in PARTS):
-        return
+def share_parts(env: Environment, config: MkDocsConfig, ours: Collection[str]) -> None:
+    """Draw the navigation once for each group of `ours` (source paths) that are outside it
+    and whose links resolve alike, and look each word of the theme up once."""
     theme = env.loader
     if theme is None:
         return
-    env.loader = ChoiceLoader(
-        [
-            DictLoader({NAV: "{{ researchlog_nav() }}"}),
-            PrefixLoader({THEME: theme}),
-            theme,
-        ]
-    )
+    custom = Path(config.theme.custom_dir) if config.theme.custom_dir else None
+    replaced: dict[str, str] = {}
+    if not (custom and any((custom / part).exists() for part in NAV_PARTS)):
+        replaced[NAV] = "{{ researchlog_nav() }}"
+        env.globals["researchlog_nav"] = _nav_drawing(config, ours)
+    if not (custom and ((custom / LANGUAGE).exists() or (custom / "partials/languages").exists())):
+        words = _words(env, theme)
+        if words is not None:
+            replaced[LANGUAGE] = words
+            env.globals["researchlog_word"] = _word_lookup()
+    if replaced:
+        env.loader = ChoiceLoader([DictLoader(replaced), PrefixLoader({THEME: theme}), theme])
+
+
+def _nav_drawing(config: MkDocsConfig, ours: Collection[str]) -> Callable[..., Markup]:
     drawn: dict[tuple[int, Key], str] = {}  # by the navigation's id and the pages' key
     below: dict[int, list[tuple[str, ...]]] = {}  # the parts of the URLs each nav links to
 
@@ -69,7 +92,30 @@ def share_nav(env: Environment, config: MkDocsConfig, ours: Collection[str]) -> 
             drawn[id(nav), key] = html
         return Markup(html)
 
-    env.globals["researchlog_nav"] = draw
+    return draw
+
+
+def _words(env: Environment, theme: BaseLoader) -> str | None:
+    """The theme's partials/language.html, looking each word up once; None if it does not
+    look words up as Material's does."""
+    try:
+        source = theme.get_source(env, LANGUAGE)[0]
+    except TemplateNotFound:
+        return None
+    return source.replace(_LOOKUP, _LOOKUP_ONCE) if source.count(_LOOKUP) == 1 else None
+
+
+def _word_lookup() -> Callable[[Any, Any, str], Any]:
+    found: dict[tuple[str, str, str], Any] = {}
+
+    def word(lang: Any, fallback: Any, key: str) -> Any:
+        """What `lang.t(key) or fallback.t(key) or key` gives, made once for each key."""
+        name = (str(lang.__name__), str(fallback.__name__), key)
+        if name not in found:
+            found[name] = lang.t(key) or fallback.t(key) or key
+        return found[name]
+
+    return word
 
 
 def link_base(url: str) -> tuple[str, ...]:

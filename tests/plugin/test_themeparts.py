@@ -1,5 +1,5 @@
-"""Pages outside the navigation share one drawing of it: the site is the same, byte for byte,
-as one whose every page draws its own."""
+"""Parts of the theme made once for many pages (the navigation of pages outside it, the
+theme's words) give the same site, byte for byte, as every page making its own."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import material
 import pytest
+from jinja2 import Environment, FileSystemLoader
 from mkdocs.utils import get_relative_url
 
-from researchlog.plugin.sharednav import parts, shared_key
+from researchlog.plugin.themeparts import _words, parts, shared_key
 from support import Repo, run_cli
 
 PAGES = [
@@ -64,6 +65,15 @@ def test_pages_with_one_key_resolve_every_link_alike() -> None:
     assert shared_key("log/2024/a/", bases, active=True) is None  # the current page
 
 
+def test_materials_words_are_looked_up_once() -> None:
+    """If Material changes how its partials/language.html looks a word up, this fails: the
+    pages are still right, but every word is looked up on every page again."""
+    theme = Path(material.__file__).parent / "templates"
+    env = Environment(loader=FileSystemLoader(str(theme)))
+    words = _words(env, FileSystemLoader(str(theme)))
+    assert words is not None and "researchlog_word(lang, fallback, key)" in words
+
+
 def _config(directory_urls: bool, custom_dir: bool) -> str:
     theme = "theme:\n  name: material\n  font: false\n" + (
         "  custom_dir: theme\n" if custom_dir else ""
@@ -106,7 +116,7 @@ def _pages(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("directory_urls", [True, False])
-def test_a_shared_navigation_is_the_one_each_page_would_draw(
+def test_parts_made_once_are_the_ones_each_page_would_make(
     tmp_path: Path, directory_urls: bool
 ) -> None:
     root = tmp_path / "repo"
@@ -114,9 +124,11 @@ def test_a_shared_navigation_is_the_one_each_page_would_draw(
     sites = {}
     for custom_dir in (False, True):
         if custom_dir:
-            # Material's own logo from a custom_dir: every page draws its navigation anew.
-            logo = Path(material.__file__).parent / "templates/partials/logo.html"
-            repo.write("theme/partials/logo.html", logo.read_text())
+            # Material's own logo and words from a custom_dir: every page draws its navigation
+            # and looks its words up anew.
+            for name in ("logo.html", "language.html"):
+                theirs = Path(material.__file__).parent / "templates/partials" / name
+                repo.write(f"theme/partials/{name}", theirs.read_text())
             repo.write("mkdocs.yml", _config(directory_urls, custom_dir=True))
         site = tmp_path / f"site-{custom_dir}"
         result = run_cli("build", "--site-dir", str(site), cwd=root)
