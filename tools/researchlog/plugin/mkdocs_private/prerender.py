@@ -107,6 +107,10 @@ class Prerender:
 def render_ahead(setup: RenderSetup, payload: str) -> int:
     """In a worker: render the pages in `payload` into the cache, in order, until one is found
     stored already. Returns how many it stored."""
+    # The build's own process renders the pages that matter most (it waits for them), and
+    # the search index shares this core: both come first, as pagefind yields to the build.
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(10)
     cache = RenderCache(setup.cache_file, setup.fingerprint)
     renderer = PageRenderer(setup.extensions, setup.configs)
     files = Files(
