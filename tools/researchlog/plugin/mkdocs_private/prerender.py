@@ -107,10 +107,11 @@ class Prerender:
 def render_ahead(setup: RenderSetup, payload: str) -> int:
     """In a worker: render the pages in `payload` into the cache, in order, until one is found
     stored already. Returns how many it stored."""
-    # The build's own process renders the pages that matter most (it waits for them), and
-    # the search index shares this core: both come first, as pagefind yields to the build.
+    # This core's time goes first to the search index (niced at 10, below the build): the
+    # build waits for it at the end. The pages rendered here only take what is left, and
+    # every page not rendered here the build renders itself.
     with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
-        os.nice(10)
+        os.nice(19)
     cache = RenderCache(setup.cache_file, setup.fingerprint)
     renderer = PageRenderer(setup.extensions, setup.configs)
     files = Files(
