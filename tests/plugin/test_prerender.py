@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -201,3 +202,17 @@ def test_on_one_core_mkdocs_renders_alone(
     messages = build_site(repo, tmp_path / "site", caplog)
     assert not any("rendered ahead" in m for m in messages), messages
     assert (tmp_path / "site" / "log/c/index.html").is_file()
+
+
+def test_pages_ahead_take_only_time_nothing_else_needs(tmp_path: Path, workers: Workers) -> None:
+    """The worker renders at the lowest priority, below the search index; the build's own
+    process, which renders every page the worker has not, keeps its own."""
+    config, files, renderer, cache = setup_for(tmp_path)
+    setup = RenderSetup.of(config, files, renderer, cache)
+    payload = tmp_path / "pages.jsonl"
+    payload.write_text(json.dumps(["a.md", source(tmp_path, "a.md")]) + "\n")
+    before = os.nice(0)
+    assert workers.submit(render_ahead, setup, str(payload)).result(timeout=120) == 1
+    assert workers.submit(os.nice, 0).result(timeout=120) == 19  # the same worker, after it
+    assert render_ahead(setup, str(payload)) == 0  # here, in the build's process: not niced
+    assert os.nice(0) == before

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import multiprocessing
 import os
 import tempfile
 import warnings
@@ -110,8 +111,9 @@ def render_ahead(setup: RenderSetup, payload: str) -> int:
     # This core's time goes first to the search index (niced at 10, below the build): the
     # build waits for it at the end. The pages rendered here only take what is left, and
     # every page not rendered here the build renders itself.
-    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
-        os.nice(19)
+    if multiprocessing.parent_process() is not None:  # never the build's own process
+        with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+            os.nice(19)
     cache = RenderCache(setup.cache_file, setup.fingerprint)
     renderer = PageRenderer(setup.extensions, setup.configs)
     files = Files(
