@@ -8,6 +8,7 @@ for every reader of the site.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -37,6 +38,8 @@ _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
 _HANDLER = re.compile(r"<[A-Za-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE | re.DOTALL)
 
 
+# An entry's links and its scripts are looked for in turn, in the same text.
+@functools.lru_cache(maxsize=16)
 def prose(text: str) -> str:
     """`text` with code and comments blanked out, every other character at its place (so
     offsets and line numbers still match the file)."""
