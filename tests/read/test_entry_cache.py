@@ -153,3 +153,68 @@ def test_an_edit_writes_only_the_part_of_the_cache_that_holds_the_entry(repo: Re
     assert sum(after[name] != before[name] for name in before) == 1
     assert stored_entries(cache)["log/e7.md"]["entry"]["title"] == "Entry seven"
     assert len(stored_entries(cache)) == 40
+
+
+def _many_entries(repo: Repo, count: int) -> None:
+    for index in range(count):
+        path = repo.entry(
+            f"log/2025/e{index:03d}.md",
+            f"Run {index}.\n\nSee [the missing one](missing-{index}.md).\n",
+            title=f"Run {index}",
+            status="success" if index % 3 else "running",
+            metrics={"val_f1": index / 1000},
+            surprise=index,  # an unknown field: each file brings a problem of its own
+        )
+        settle(path)
+    repo.entry("log/2025/fresh.md", "Just written.\n", title="Fresh")  # too new to cache
+
+
+def test_a_worker_reads_part_of_a_first_build_and_gives_what_reading_here_gives(
+    repo: Repo,
+) -> None:
+    """A first build's files are split between a worker and the build; the entries, their
+    problems (in file order), the records kept and their digests are those of reading every
+    file here, and a later run is served from the cache alone."""
+    from researchlog.core.workers import Workers
+    from researchlog.read import entry_cache
+
+    _many_entries(repo, 240)
+    settings = load_settings(repo.root)
+    paths = sorted(p.relative_to(repo.root).as_posix() for p in (repo.root / "log").rglob("*.md"))
+    here = EntryCache(None)
+    alone = [here.read(repo.root, path) for path in paths]
+    digests_here = [entry_digest(entry) for entry, _ in alone]
+    workers = Workers(count=1)
+    try:
+        split = EntryCache.open(settings.cache_path / CACHE_NAME)
+        assert not workers.in_process
+        together = split.read_all(repo.root, paths, workers)
+    finally:
+        workers.close()
+    assert together == alone
+    assert [entry_digest(entry) for entry, _ in together] == digests_here
+    assert split.kept.keys() == here.kept.keys() == set(paths) - {"log/2025/fresh.md"}
+    assert split.kept == here.kept
+    split.save()
+    again = EntryCache.open(settings.cache_path / CACHE_NAME)
+    assert again.read_all(repo.root, paths, None) == alone
+    assert again.reread == 1  # the fresh file only
+    assert entry_cache._AHEAD_LEAST <= 240
+
+
+def test_a_lost_worker_costs_only_the_speed_up(repo: Repo) -> None:
+    from concurrent.futures import Future
+
+    _many_entries(repo, 210)
+    paths = sorted(p.relative_to(repo.root).as_posix() for p in (repo.root / "log").rglob("*.md"))
+
+    class LostWorkers:
+        def submit(self, function: Any, *args: Any) -> Future[Any]:
+            future: Future[Any] = Future()
+            future.set_exception(RuntimeError("the worker died"))
+            return future
+
+    cache = EntryCache(None)
+    read = cache.read_all(repo.root, paths, LostWorkers())  # type: ignore[arg-type]
+    assert read == [EntryCache(None).read(repo.root, path) for path in paths]
+    assert cache.reread == len(paths)

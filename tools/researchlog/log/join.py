@@ -54,8 +54,8 @@ def build_log(
     cards: list[ProjectCard] = []
     card_files: list[str] = []
     cache = EntryCache.open(settings.cache_path / CACHE_NAME)
-    for path in found.entries:
-        read, entry_problems = cache.read(root, path)
+    reads = cache.read_all(root, found.entries, workers)
+    for path, (read, entry_problems) in zip(found.entries, reads, strict=True):
         problems.extend(entry_problems)
         if isinstance(read, ProjectCard):
             cards.append(read)

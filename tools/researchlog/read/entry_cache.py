@@ -14,8 +14,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from .. import __version__
 from ..core.cache import file_stamp, write_atomic
 from ..core.codekey import code_key
 from ..core.problems import Problem
+from ..core.workers import Workers
 from .entries import Entry, LogFile, read_entry
 from .links import LinkRef
 from .projects import Decision, KillIf, ProjectCard
@@ -92,6 +95,32 @@ class EntryCache:
                 pass  # a missing or damaged shard is only a slower run
         return cache
 
+    def read_all(
+        self, root: Path, paths: Sequence[str], workers: Workers | None = None
+    ) -> list[tuple[LogFile | None, list[Problem]]]:
+        """The entries or cards at `paths`, in order. With `workers`, when many files are not
+        in the cache (a first build), a worker reads the last part of them while this
+        process reads the rest: the build's second core has little else to do so early."""
+        missing = [path for path in paths if path not in self.stored]
+        ahead: list[str] = []
+        if workers is not None and len(missing) >= _AHEAD_LEAST:
+            ahead = missing[int(len(missing) * (1 - _AHEAD_SHARE)) :]
+        future = workers.submit(read_files, str(root), ahead) if workers and ahead else None
+        given = set(ahead)
+        results = {path: self.read(root, path) for path in paths if path not in given}
+        done: list[_Read] = []
+        if future is not None:
+            try:
+                done = future.result()
+            except Exception:  # the worker was lost: read them here instead
+                done = []
+        for path, (entry, problems, record) in zip(ahead, done, strict=False):
+            results[path] = self._take(path, entry, problems, record)
+        for path in ahead:
+            if path not in results:
+                results[path] = self.read(root, path)
+        return [results[path] for path in paths]
+
     def read(self, root: Path, path: str) -> tuple[LogFile | None, list[Problem]]:
         """The entry or card at `path`, from the cache when the file has not changed since."""
         try:
@@ -111,14 +140,17 @@ class EntryCache:
                 if isinstance(entry, Entry) and isinstance(digest, str):
                     _digests[id(entry)] = (entry, digest)
                 return result
+        return self._take(path, *_read_file(root, path, stat))
+
+    def _take(
+        self, path: str, entry: LogFile | None, problems: list[Problem], record: Any
+    ) -> tuple[LogFile | None, list[Problem]]:
+        """A file read again: its record (None if it is not to be cached) is kept."""
         self.reread += 1
-        entry, problems = read_entry(root, path)
-        if time.time() - stat.st_mtime > _SETTLE_SECONDS:
-            encoded = _encode(entry, problems, stamp)
-            if encoded is not None:
-                self.kept[path] = encoded
-                if isinstance(entry, Entry):  # the digest a later run reads from the cache
-                    _digests[id(entry)] = (entry, encoded["digest"])
+        if record is not None:
+            self.kept[path] = record
+            if isinstance(entry, Entry):  # the digest a later run reads from the cache
+                _digests[id(entry)] = (entry, record["digest"])
         return entry, problems
 
     def save(self) -> None:
@@ -141,6 +173,35 @@ class EntryCache:
                 data = json.dumps(payload, separators=(",", ":")).encode()
                 write_atomic(self.folder / _shard_name(number), data)
             (self.folder.parent / _OLD_FILE).unlink(missing_ok=True)
+
+
+_Read = tuple[LogFile | None, list[Problem], Any]  # an entry or card, its problems, its record
+# A worker reads ahead only for this many files not in the cache (a first build), and then
+# this share of them: it starts later than the build, which has the rest to read meanwhile.
+_AHEAD_LEAST = 200
+_AHEAD_SHARE = 0.45
+
+
+def read_files(root: str, paths: Sequence[str]) -> list[_Read]:
+    """In a worker: read and parse each file, with the record the cache keeps of it (None
+    for a file modified too recently to trust its stamp, or that cannot be cached)."""
+    found: list[_Read] = []
+    for path in paths:
+        try:
+            stat = (Path(root) / path).stat()
+        except OSError:
+            found.append((*read_entry(Path(root), path), None))
+            continue
+        found.append(_read_file(Path(root), path, stat))
+    return found
+
+
+def _read_file(root: Path, path: str, stat: os.stat_result) -> _Read:
+    entry, problems = read_entry(root, path)
+    record = None
+    if time.time() - stat.st_mtime > _SETTLE_SECONDS:
+        record = _encode(entry, problems, list(file_stamp(stat)))
+    return entry, problems, record
 
 
 def _shard(path: str) -> int:
