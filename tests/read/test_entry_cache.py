@@ -218,3 +218,21 @@ def test_a_lost_worker_costs_only_the_speed_up(repo: Repo) -> None:
     read = cache.read_all(repo.root, paths, LostWorkers())  # type: ignore[arg-type]
     assert read == [EntryCache(None).read(repo.root, path) for path in paths]
     assert cache.reread == len(paths)
+
+
+def test_on_one_core_the_build_reads_every_file_itself(repo: Repo, monkeypatch: Any) -> None:
+    from researchlog.read import entry_cache
+
+    _many_entries(repo, 210)
+    paths = sorted(p.relative_to(repo.root).as_posix() for p in (repo.root / "log").rglob("*.md"))
+    handed: list[Any] = []
+
+    class Watching:
+        def submit(self, function: Any, *args: Any) -> Any:
+            handed.append(args)
+            raise AssertionError("nothing is handed to a worker that shares the one core")
+
+    monkeypatch.setattr(entry_cache, "available_cores", lambda: 1)
+    cache = EntryCache(None)
+    assert len(cache.read_all(repo.root, paths, Watching())) == len(paths)  # type: ignore[arg-type]
+    assert not handed and cache.reread == len(paths)

@@ -26,7 +26,7 @@ from .. import __version__
 from ..core.cache import file_stamp, write_atomic
 from ..core.codekey import code_key
 from ..core.problems import Problem
-from ..core.workers import Workers
+from ..core.workers import Workers, available_cores
 from .entries import Entry, LogFile, read_entry
 from .links import LinkRef
 from .projects import Decision, KillIf, ProjectCard
@@ -103,7 +103,7 @@ class EntryCache:
         process reads the rest: the build's second core has little else to do so early."""
         missing = [path for path in paths if path not in self.stored]
         ahead: list[str] = []
-        if workers is not None and len(missing) >= _AHEAD_LEAST:
+        if workers is not None and len(missing) >= _AHEAD_LEAST and available_cores() > 1:
             ahead = missing[int(len(missing) * (1 - _AHEAD_SHARE)) :]
         future = workers.submit(read_files, str(root), ahead) if workers and ahead else None
         given = set(ahead)
