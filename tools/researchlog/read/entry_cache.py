@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -114,11 +115,8 @@ class EntryCache:
                 done = future.result()
             except Exception:  # the worker was lost: read them here instead
                 done = []
-        for path, (entry, problems, record) in zip(ahead, done, strict=False):
-            results[path] = self._take(path, entry, problems, record)
-        for path in ahead:
-            if path not in results:
-                results[path] = self.read(root, path)
+        for path, read in itertools.zip_longest(ahead, done):  # none: read here instead
+            results[path] = self._take(path, *read) if read else self.read(root, path)
         return [results[path] for path in paths]
 
     def read(self, root: Path, path: str) -> tuple[LogFile | None, list[Problem]]:
@@ -185,18 +183,16 @@ _AHEAD_SHARE = 0.45
 def read_files(root: str, paths: Sequence[str]) -> list[_Read]:
     """In a worker: read and parse each file, with the record the cache keeps of it (None
     for a file modified too recently to trust its stamp, or that cannot be cached)."""
-    found: list[_Read] = []
-    for path in paths:
+    return [_read_file(Path(root), path) for path in paths]
+
+
+def _read_file(root: Path, path: str, stat: os.stat_result | None = None) -> _Read:
+    """A file parsed, with its record (`stat`: the file's, when the caller has it)."""
+    if stat is None:
         try:
-            stat = (Path(root) / path).stat()
+            stat = (root / path).stat()
         except OSError:
-            found.append((*read_entry(Path(root), path), None))
-            continue
-        found.append(_read_file(Path(root), path, stat))
-    return found
-
-
-def _read_file(root: Path, path: str, stat: os.stat_result) -> _Read:
+            return (*read_entry(root, path), None)  # read_entry reports the problem
     entry, problems = read_entry(root, path)
     record = None
     if time.time() - stat.st_mtime > _SETTLE_SECONDS:
